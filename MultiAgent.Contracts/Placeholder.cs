@@ -1,0 +1,1 @@
+namespace MultiAgent.Contracts; public static class Placeholder;
