@@ -1,1 +1,0 @@
-namespace MultiAgent.Contracts; public static class Placeholder;
