@@ -1,5 +1,12 @@
+using MultiAgent.Orchestrator.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+
 app.Run();

@@ -15,7 +15,9 @@ public sealed record SelectSpecialists(string TaskId) : ITaskMessage;
 public sealed record SpecialistsSelected(string TaskId, IReadOnlyList<string> SpecialistTypes) : ITaskMessage;
 
 public sealed record DecomposeTask(string TaskId, int Round) : ITaskMessage;
-public sealed record TaskDecomposed(string TaskId, IReadOnlyList<IReadOnlyList<string>> Phases) : ITaskMessage;
+/// <param name="Phases">Subtask ids by execution phase, computed from the validated dependency graph.</param>
+/// <param name="Specialists">The specialist type planned for each subtask.</param>
+public sealed record TaskDecomposed(string TaskId, IReadOnlyList<IReadOnlyList<string>> Phases, IReadOnlyDictionary<string, string> Specialists) : ITaskMessage;
 
 /// <param name="Version">Solution version this execution produces (1 for the first answer, +1 per revision).</param>
 /// <param name="SpecialistType">Who solves it; differs from the planned specialist when a rejected subtask is reassigned.</param>

@@ -3,13 +3,13 @@ namespace MultiAgent.Contracts.Messages;
 // Integration events between the Api and the workflow. Messages carry ids only: the data lives in Postgres.
 
 /// <summary>Published by the Api once the task row is stored.</summary>
-public sealed record TaskSubmitted(string TaskId, DateTimeOffset SubmittedAt);
+public sealed record TaskSubmitted(string TaskId, DateTimeOffset SubmittedAt) : ITaskMessage;
 
 /// <summary>Published by the Api after it marked the task cancelled; the workflow stops and ignores late results.</summary>
-public sealed record TaskCancellationRequested(string TaskId, DateTimeOffset RequestedAt);
+public sealed record TaskCancellationRequested(string TaskId, DateTimeOffset RequestedAt) : ITaskMessage;
 
 /// <summary>Published by the Api when a user asks for a revision of a completed task.</summary>
-public sealed record TaskRevisionRequested(string TaskId, string RevisionId, DateTimeOffset RequestedAt);
+public sealed record TaskRevisionRequested(string TaskId, string RevisionId, DateTimeOffset RequestedAt) : ITaskMessage;
 
 /// <summary>
 /// Published by the Orchestrator whenever a task's visible state changes, for the Api to relay to real-time subscribers.

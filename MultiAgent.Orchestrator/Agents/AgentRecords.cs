@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using MultiAgent.Contracts;
+using MultiAgent.Data;
+using MultiAgent.Data.Entities;
+
+namespace MultiAgent.Orchestrator.Agents;
+
+/// <summary>Writes the records every step leaves behind; ids derive from the step, so a redelivered message writes nothing twice.</summary>
+public static class AgentRecords
+{
+    public static async Task LogInteractionAsync(this MultiAgentDbContext db, string stepKey, string taskId, string agentType,
+        string interactionType, string action, string description, string? metadata, CancellationToken cancellationToken)
+    {
+        var id = Ids.Deterministic(Ids.InteractionPrefix, $"{taskId}:{stepKey}:{action}");
+        if (await db.Interactions.AnyAsync(i => i.InteractionId == id, cancellationToken)) return;
+        db.Interactions.Add(new InteractionEntity
+        {
+            InteractionId = id,
+            TaskId = taskId,
+            AgentId = AgentTypes.AgentId(agentType),
+            InteractionType = interactionType,
+            Action = action,
+            Description = description,
+            Metadata = metadata,
+            Timestamp = DateTime.UtcNow,
+        });
+    }
+
+    public static Task<InteractionEntity?> FindInteractionAsync(this MultiAgentDbContext db, string stepKey, string taskId, string action,
+        CancellationToken cancellationToken)
+    {
+        var id = Ids.Deterministic(Ids.InteractionPrefix, $"{taskId}:{stepKey}:{action}");
+        return db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.InteractionId == id, cancellationToken);
+    }
+
+    /// <summary>The metadata of the most recent interaction of a type: how one step hands its findings to the next.</summary>
+    public static async Task<string?> LatestMetadataAsync(this MultiAgentDbContext db, string taskId, string interactionType,
+        CancellationToken cancellationToken) =>
+        await db.Interactions.AsNoTracking()
+            .Where(i => i.TaskId == taskId && i.InteractionType == interactionType)
+            .OrderByDescending(i => i.Timestamp)
+            .Select(i => i.Metadata)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    public static Task<TaskEntity> LoadTaskAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken) =>
+        db.Tasks.AsNoTracking().FirstAsync(t => t.TaskId == taskId, cancellationToken);
+
+    /// <summary>The task as the agents see it: title, description, priority and context.</summary>
+    public static string Describe(TaskEntity task) => $"""
+        Task title: {task.Title}
+        Priority: {task.Priority}
+        Task description:
+        {task.Description}
+        Context (JSON): {task.Context ?? "{}"}
+        """;
+
+    public static string Preview(string text, int length = 200) =>
+        text.Length <= length ? text : text[..length].TrimEnd() + "…";
+}

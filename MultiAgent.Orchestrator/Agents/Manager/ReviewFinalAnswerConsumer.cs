@@ -1,0 +1,62 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Messages;
+using MultiAgent.Data;
+using MultiAgent.Orchestrator.Agents.Model;
+using MultiAgent.Orchestrator.Workflow;
+
+namespace MultiAgent.Orchestrator.Agents.Manager;
+
+/// <summary>Manager, final review: approves the synthesised answer or sends it back to the Analyst with the issues.</summary>
+public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<ReviewFinalAnswerConsumer> logger)
+    : AgentStepConsumer<ReviewFinalAnswer>(db, logger)
+{
+    public const string Instructions = """
+        You are the Manager giving the final answer to a task its last review before it is delivered to the user. Check that
+        it addresses every aspect of the original task, is logically consistent, supports its conclusions with evidence and is
+        clear. Score it from 0 to 10, approve it or not, give feedback, and list the issues that must be fixed (none when approved).
+        Answer only with the JSON object described by the response schema.
+        """;
+
+    public sealed record FinalReviewRecord(bool Approved, FinalReviewAnswer Review);
+
+    protected override string StepName => "Final review";
+
+    protected override async Task ExecuteAsync(ConsumeContext<ReviewFinalAnswer> context)
+    {
+        var (taskId, solutionId, round) = context.Message;
+        var ct = context.CancellationToken;
+        var stepKey = $"final-review:{round}";
+
+        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.FinalReview, ct);
+        if (existing?.Metadata is { } stored)
+        {
+            var record = JsonSerializer.Deserialize<FinalReviewRecord>(stored, AgentJson.Options)!;
+            await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, record.Approved));
+            return;
+        }
+
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var answer = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => s.Content).FirstAsync(ct);
+        var review = await chat.AskAsync<FinalReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, $"""
+            {AgentRecords.Describe(task)}
+
+            Final answer to review:
+            {answer}
+            """), null, ct);
+
+        // The same bar as the subtask rubric: the model's approval counts only with a score that clears the acceptance threshold.
+        var approved = review.Approved && review.Score >= ReviewRubric.AcceptThreshold;
+        var description = approved
+            ? $"Approved the final answer ({review.Score:0.0}/10)"
+            : $"Sent the final answer back to the analyst ({review.Score:0.0}/10): {string.Join("; ", review.Issues.Take(3))}";
+        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.FinalReview, InteractionTypes.FinalReview,
+            description, AgentJson.Serialize(new FinalReviewRecord(approved, review)), ct);
+        await Db.SaveChangesAsync(ct);
+
+        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.FinalReview, description, DateTime.UtcNow));
+        await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, approved));
+    }
+}

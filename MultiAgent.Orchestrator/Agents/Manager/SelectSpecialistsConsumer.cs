@@ -1,0 +1,69 @@
+using System.Text.Json;
+using MassTransit;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Messages;
+using MultiAgent.Data;
+using MultiAgent.Orchestrator.Agents.Model;
+using MultiAgent.Orchestrator.Workflow;
+
+namespace MultiAgent.Orchestrator.Agents.Manager;
+
+/// <summary>Manager, step 2: the model proposes specialists; <see cref="SpecialistSelectionPolicy"/> decides.</summary>
+public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<SelectSpecialistsConsumer> logger)
+    : AgentStepConsumer<SelectSpecialists>(db, logger)
+{
+    public const string Instructions = """
+        You are the Manager of a team of AI specialists. From the registry of specialist types you are given, recommend the
+        2 to 5 specialists that would be most effective for the analysed task. For each one give its type exactly as written
+        in the registry, a relevance score from 0 to 1, why it is needed, its priority (high, medium or low) and the aspects
+        it will handle. Prefer specialists with different perspectives over several that do the same thing.
+        Answer only with the JSON object described by the response schema.
+        """;
+
+    public sealed record SelectionRecord(TaskAnalysisAnswer Analysis, IReadOnlyList<SelectedSpecialist> Selected, IReadOnlyList<SpecialistProposal> Proposals);
+
+    protected override string StepName => "Specialist selection";
+
+    protected override async Task ExecuteAsync(ConsumeContext<SelectSpecialists> context)
+    {
+        var taskId = context.Message.TaskId;
+        var ct = context.CancellationToken;
+        const string stepKey = "selection";
+
+        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SpecialistSelection, ct);
+        if (existing?.Metadata is { } stored)
+        {
+            var record = JsonSerializer.Deserialize<SelectionRecord>(stored, AgentJson.Options)!;
+            await context.Publish(new SpecialistsSelected(taskId, record.Selected.Select(s => s.Type).ToList()));
+            return;
+        }
+
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var analysisJson = await Db.LatestMetadataAsync(taskId, InteractionTypes.TaskAnalysis, ct)
+            ?? throw new InvalidOperationException("The task analysis is missing.");
+        var analysis = JsonSerializer.Deserialize<TaskAnalysisAnswer>(analysisJson, AgentJson.Options)!;
+        var registry = AgentRegistry.Specialists.ToList();
+
+        var material = $"""
+            {AgentRecords.Describe(task)}
+
+            Analysis: {analysisJson}
+
+            Registry of specialist types (type: capabilities — description):
+            {string.Join("\n", registry.Select(r => $"- {r.Type}: {string.Join(", ", r.Capabilities)} — {r.Description}"))}
+            """;
+        var answer = await chat.AskAsync<SpecialistSelectionAnswer>(
+            new AgentRequest(taskId, AgentTypes.Manager, Instructions, material),
+            a => a.Specialists.Count == 0 ? "specialists must list at least one specialist type from the registry." : null,
+            ct);
+
+        var selected = SpecialistSelectionPolicy.Select(analysis.Complexity, analysis.RequiredCapabilities, answer.Specialists, registry);
+        var description = "Selected: " + string.Join(", ", selected.Select(s => $"{s.Type} ({s.Score:0.00})"));
+        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, InteractionTypes.SpecialistSelection,
+            description, AgentJson.Serialize(new SelectionRecord(analysis, selected, answer.Specialists)), ct);
+        await Db.SaveChangesAsync(ct);
+
+        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, description, DateTime.UtcNow));
+        await context.Publish(new SpecialistsSelected(taskId, selected.Select(s => s.Type).ToList()));
+    }
+}

@@ -1,0 +1,285 @@
+using MassTransit;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Messages;
+using MultiAgent.Data;
+
+namespace MultiAgent.Orchestrator.Workflow;
+
+/// <summary>
+/// One task's workflow, following the design document's state table:
+/// PENDING → TASK_ANALYSIS → SPECIALIST_SELECTION → TASK_DECOMPOSITION → SPECIALIST_EXECUTION → MANAGER_REVIEW
+/// ⇄ REVISION_REQUIRED → COORDINATION → SYNTHESIS → MANAGER_FINAL_REVIEW → COMPLETED; any state → FAILED or CANCELLED.
+/// The saga only decides; every agent step is a consumer that does the work and answers with an event.
+/// </summary>
+public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowState>
+{
+    public const int MaxRevisionCycles = 2;
+    public const int MaxFinalReviewRounds = 2;
+
+    public State TaskAnalysis { get; private set; } = null!;
+    public State SpecialistSelection { get; private set; } = null!;
+    public State TaskDecomposition { get; private set; } = null!;
+    public State SpecialistExecution { get; private set; } = null!;
+    public State ManagerReview { get; private set; } = null!;
+    public State RevisionRequired { get; private set; } = null!;
+    public State Coordination { get; private set; } = null!;
+    public State Synthesis { get; private set; } = null!;
+    public State ManagerFinalReview { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+
+    public Event<TaskSubmitted> Submitted { get; private set; } = null!;
+    public Event<TaskCancellationRequested> CancellationRequested { get; private set; } = null!;
+    public Event<TaskAnalyzed> Analyzed { get; private set; } = null!;
+    public Event<SpecialistsSelected> SpecialistsChosen { get; private set; } = null!;
+    public Event<TaskDecomposed> Decomposed { get; private set; } = null!;
+    public Event<SubtaskSolved> SubtaskSolved { get; private set; } = null!;
+    public Event<SolutionReviewed> SolutionReviewed { get; private set; } = null!;
+    public Event<SolutionsCoordinated> Coordinated { get; private set; } = null!;
+    public Event<AnswerSynthesized> Synthesized { get; private set; } = null!;
+    public Event<FinalAnswerReviewed> FinalReviewed { get; private set; } = null!;
+    public Event<TaskCompleted> TaskFinished { get; private set; } = null!;
+    public Event<AgentStepFailed> StepFailed { get; private set; } = null!;
+
+    public TaskWorkflowStateMachine()
+    {
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Submitted, e =>
+        {
+            e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId));
+            e.SetSagaFactory(m => new TaskWorkflowState
+            {
+                CorrelationId = Ids.ToTaskGuid(m.Message.TaskId),
+                TaskId = m.Message.TaskId,
+                CreatedAt = DateTime.UtcNow,
+            });
+        });
+        CorrelateByTask(() => CancellationRequested);
+        CorrelateByTask(() => Analyzed);
+        CorrelateByTask(() => SpecialistsChosen);
+        CorrelateByTask(() => Decomposed);
+        CorrelateByTask(() => SubtaskSolved);
+        CorrelateByTask(() => SolutionReviewed);
+        CorrelateByTask(() => Coordinated);
+        CorrelateByTask(() => Synthesized);
+        CorrelateByTask(() => FinalReviewed);
+        CorrelateByTask(() => TaskFinished);
+        CorrelateByTask(() => StepFailed);
+
+        // Redelivered or late messages (a step answering twice, a result after cancellation) change nothing.
+        OnUnhandledEvent(x => x.Ignore());
+
+        // PENDING → TASK_ANALYSIS
+        Initially(
+            When(Submitted)
+                .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
+                .PublishAsync(c => c.Init<AnalyzeTask>(new AnalyzeTask(c.Saga.TaskId, null)))
+                .TransitionTo(TaskAnalysis));
+
+        // TASK_ANALYSIS → SPECIALIST_SELECTION
+        During(TaskAnalysis,
+            When(Analyzed)
+                .ThenAsync(c => Stage(c, Stages.SpecialistSelection))
+                .PublishAsync(c => c.Init<SelectSpecialists>(new SelectSpecialists(c.Saga.TaskId)))
+                .TransitionTo(SpecialistSelection));
+
+        // SPECIALIST_SELECTION → TASK_DECOMPOSITION
+        During(SpecialistSelection,
+            When(SpecialistsChosen)
+                .Then(c => c.Saga.SelectedSpecialists = [.. c.Message.SpecialistTypes])
+                .ThenAsync(c => Stage(c, Stages.TaskDecomposition))
+                .PublishAsync(c => c.Init<DecomposeTask>(new DecomposeTask(c.Saga.TaskId, ++c.Saga.DecompositionRound)))
+                .TransitionTo(TaskDecomposition));
+
+        // TASK_DECOMPOSITION → SPECIALIST_EXECUTION
+        During(TaskDecomposition,
+            When(Decomposed)
+                .Then(c => PlanExecution(c.Saga, c.Message))
+                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
+                .ThenAsync(StartCurrentPhase)
+                .TransitionTo(SpecialistExecution));
+
+        // SPECIALIST_EXECUTION → MANAGER_REVIEW once every subtask of the phase has an answer
+        During(SpecialistExecution,
+            When(SubtaskSolved, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Executing))
+                .Then(c =>
+                {
+                    var subtask = c.Saga.Subtasks[c.Message.SubtaskId];
+                    subtask.Status = SubtaskState.Solved;
+                    subtask.SolutionId = c.Message.SolutionId;
+                })
+                .ThenAsync(Progress)
+                .If(c => c.Saga.InCurrentPhase().All(s => s.Value.Status != SubtaskState.Executing),
+                    then => then
+                        .ThenAsync(c => Stage(c, Stages.ManagerReview))
+                        .ThenAsync(ReviewSolvedSubtasks)
+                        .TransitionTo(ManagerReview)));
+
+        // MANAGER_REVIEW → REVISION_REQUIRED → SPECIALIST_EXECUTION, next phase, or COORDINATION
+        During(ManagerReview,
+            When(SolutionReviewed, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing))
+                .Then(c => ApplyReview(c.Saga, c.Message))
+                .ThenAsync(Progress)
+                .If(c => c.Saga.InCurrentPhase().All(s => s.Value.Status != SubtaskState.Reviewing),
+                    reviewed => reviewed.IfElse(c => c.Saga.InCurrentPhase().Any(s => s.Value.Status == SubtaskState.NeedsWork),
+                        revise => revise
+                            .TransitionTo(RevisionRequired)
+                            .ThenAsync(c => Stage(c, Stages.RevisionRequired))
+                            .ThenAsync(ExecuteRevisions)
+                            .TransitionTo(SpecialistExecution),
+                        done => done.IfElse(c => c.Saga.CurrentPhase + 1 < c.Saga.Phases.Count,
+                            nextPhase => nextPhase
+                                .Then(c => c.Saga.CurrentPhase++)
+                                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
+                                .ThenAsync(StartCurrentPhase)
+                                .TransitionTo(SpecialistExecution),
+                            lastPhase => lastPhase.IfElse(c => c.Saga.Subtasks.Values.Any(s => s.Status == SubtaskState.Accepted),
+                                coordinate => coordinate
+                                    .ThenAsync(c => Stage(c, Stages.Coordination))
+                                    .PublishAsync(c => c.Init<CoordinateSolutions>(new CoordinateSolutions(c.Saga.TaskId, ++c.Saga.CoordinationRound)))
+                                    .TransitionTo(Coordination),
+                                nothingUsable => nothingUsable
+                                    .Then(c => c.Saga.FailureReason =
+                                        $"No subtask produced an acceptable solution after {MaxRevisionCycles} revision cycles.")
+                                    .PublishAsync(c => c.Init<FailTask>(new FailTask(c.Saga.TaskId, c.Saga.FailureReason!)))
+                                    .TransitionTo(Failed))))));
+
+        // COORDINATION → SYNTHESIS
+        During(Coordination,
+            When(Coordinated)
+                .ThenAsync(c => Stage(c, Stages.Synthesis))
+                .PublishAsync(c => c.Init<SynthesizeAnswer>(new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound)))
+                .TransitionTo(Synthesis));
+
+        // SYNTHESIS → MANAGER_FINAL_REVIEW
+        During(Synthesis,
+            When(Synthesized, c => c.Message.Round == c.Saga.SynthesisRound)
+                .Then(c => c.Saga.LatestSynthesisId = c.Message.SolutionId)
+                .ThenAsync(c => Stage(c, Stages.ManagerFinalReview))
+                .PublishAsync(c => c.Init<ReviewFinalAnswer>(new ReviewFinalAnswer(c.Saga.TaskId, c.Message.SolutionId, c.Message.Round)))
+                .TransitionTo(ManagerFinalReview));
+
+        // MANAGER_FINAL_REVIEW → COMPLETED, or back to SYNTHESIS (bounded)
+        During(ManagerFinalReview,
+            When(FinalReviewed, c => c.Message.Round == c.Saga.SynthesisRound)
+                .IfElse(c => c.Message.Approved || c.Saga.SynthesisRound >= MaxFinalReviewRounds,
+                    approve => approve
+                        .PublishAsync(c => c.Init<CompleteTask>(new CompleteTask(c.Saga.TaskId, c.Message.SolutionId, c.Saga.HasPartialResults))),
+                    resynthesize => resynthesize
+                        .ThenAsync(c => Stage(c, Stages.Synthesis))
+                        .PublishAsync(c => c.Init<SynthesizeAnswer>(new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound)))
+                        .TransitionTo(Synthesis)),
+            When(TaskFinished)
+                .TransitionTo(Completed));
+
+        // Any state → FAILED
+        During(new[] { TaskAnalysis, SpecialistSelection, TaskDecomposition, SpecialistExecution, ManagerReview, RevisionRequired,
+                Coordination, Synthesis, ManagerFinalReview },
+            When(StepFailed)
+                .Then(c => c.Saga.FailureReason = $"{c.Message.Step} failed: {c.Message.Reason}")
+                .PublishAsync(c => c.Init<FailTask>(new FailTask(c.Saga.TaskId, c.Saga.FailureReason!)))
+                .TransitionTo(Failed),
+            // Any state except COMPLETED and FAILED → CANCELLED. The Api has already marked the task cancelled.
+            When(CancellationRequested)
+                .TransitionTo(Cancelled));
+    }
+
+    private void CorrelateByTask<T>(System.Linq.Expressions.Expression<Func<Event<T>>> selector) where T : class, ITaskMessage =>
+        Event(selector, e => e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId)));
+
+    private static bool IsAwaited(TaskWorkflowState saga, string subtaskId, int version, SubtaskState expected) =>
+        saga.Subtasks.TryGetValue(subtaskId, out var subtask) && subtask.Status == expected && subtask.Version == version;
+
+    private static void PlanExecution(TaskWorkflowState saga, TaskDecomposed message)
+    {
+        saga.Phases = [.. message.Phases.Select(p => p.ToList())];
+        saga.CurrentPhase = 0;
+        saga.Subtasks = message.Phases.SelectMany(p => p).ToDictionary(
+            id => id,
+            id => new SubtaskProgress { SpecialistType = message.Specialists.GetValueOrDefault(id, AgentRegistry.GeneralistType) });
+    }
+
+    private static async Task StartCurrentPhase(BehaviorContext<TaskWorkflowState> context)
+    {
+        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase())
+        {
+            subtask.Status = SubtaskState.Executing;
+            await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
+        }
+    }
+
+    private static async Task ReviewSolvedSubtasks(BehaviorContext<TaskWorkflowState> context)
+    {
+        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.Solved))
+        {
+            subtask.Status = SubtaskState.Reviewing;
+            await context.Publish(new ReviewSolution(context.Saga.TaskId, subtaskId, subtask.SolutionId!, subtask.Version));
+        }
+    }
+
+    private static async Task ExecuteRevisions(BehaviorContext<TaskWorkflowState> context)
+    {
+        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.NeedsWork))
+        {
+            subtask.Status = SubtaskState.Executing;
+            await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
+        }
+    }
+
+    /// <summary>
+    /// Accepted stays accepted; needs-revision goes back to the same specialist with the reviewer's requests;
+    /// rejected is reassigned to a different specialist type. After <see cref="MaxRevisionCycles"/> the subtask fails
+    /// and the task continues with what was accepted (partial completion).
+    /// </summary>
+    internal static void ApplyReview(TaskWorkflowState saga, SolutionReviewed review)
+    {
+        var subtask = saga.Subtasks[review.SubtaskId];
+        if (review.Decision == ReviewDecision.Accepted)
+        {
+            subtask.Status = SubtaskState.Accepted;
+            return;
+        }
+
+        if (subtask.RevisionCycles >= MaxRevisionCycles)
+        {
+            subtask.Status = SubtaskState.Failed;
+            return;
+        }
+
+        subtask.RevisionCycles++;
+        subtask.Version++;
+        subtask.Status = SubtaskState.NeedsWork;
+        if (review.Decision == ReviewDecision.Rejected)
+        {
+            subtask.SpecialistType = ReassignTo(saga.SelectedSpecialists, subtask.SpecialistType);
+        }
+    }
+
+    internal static string ReassignTo(IReadOnlyList<string> selected, string current)
+    {
+        var others = selected.Where(s => s != current).ToList();
+        if (others.Count > 0)
+        {
+            // Rotate through the other selected specialists so repeated rejections try different perspectives.
+            var index = selected.ToList().IndexOf(current);
+            return others[(Math.Max(index, 0)) % others.Count];
+        }
+        return current == AgentRegistry.GeneralistType ? current : AgentRegistry.GeneralistType;
+    }
+
+    private static async Task Progress(BehaviorContext<TaskWorkflowState> context)
+    {
+        var writer = context.GetServiceOrCreateInstance<TaskProgressWriter>();
+        await writer.RecordGivenUpSubtasksAsync(context, context.Saga);
+        await writer.UpdateProgressAsync(context, context.Saga);
+    }
+
+    private static Task Stage(BehaviorContext<TaskWorkflowState> context, string stage)
+    {
+        context.Saga.UpdatedAt = DateTime.UtcNow;
+        var writer = context.GetServiceOrCreateInstance<TaskProgressWriter>();
+        return writer.EnterStageAsync(context, context.Saga, stage);
+    }
+}
