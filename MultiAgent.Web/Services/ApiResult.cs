@@ -1,0 +1,143 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace MultiAgent.Web.Services;
+
+/// <summary>What came back from the Api: the value, or an error a person can act on. Never an exception.</summary>
+public sealed class ApiResult<T> where T : class
+{
+    private ApiResult(T? value, ApiError? error) => (Value, Error) = (value, error);
+
+    public T? Value { get; }
+
+    public ApiError? Error { get; }
+
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool IsSuccess => Error is null;
+
+    public static implicit operator ApiResult<T>(T value) => new(value, null);
+
+    public static implicit operator ApiResult<T>(ApiError error) => new(null, error);
+}
+
+public enum ApiErrorKind
+{
+    Unreachable,
+    Timeout,
+    ServerError,
+    Validation,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Rejected,
+    InvalidResponse,
+}
+
+/// <summary>A failed Api call, carrying the RFC 9457 problem details the Api sent (if any).</summary>
+public sealed record ApiError(
+    ApiErrorKind Kind,
+    string Operation,
+    int? StatusCode,
+    string Title,
+    string? Detail,
+    IReadOnlyDictionary<string, string[]> Errors,
+    string? TraceId)
+{
+    private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
+
+    /// <summary>Worth offering a retry: the same request may well succeed later.</summary>
+    public bool IsTransient => Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.ServerError or ApiErrorKind.RateLimited;
+
+    public string Headline => $"Could not {Operation}.";
+
+    /// <summary>What the person can do about it.</summary>
+    public string Advice => Kind switch
+    {
+        ApiErrorKind.Unreachable => "The API is not reachable — is the AppHost running? Check the \"api\" resource in the Aspire dashboard, then retry.",
+        ApiErrorKind.Timeout => "The API did not answer in time. It may still be starting or be overloaded; retry in a moment.",
+        ApiErrorKind.ServerError => "The API failed while handling the request. Retry; if it keeps failing, look for the error in the \"api\" logs in the Aspire dashboard"
+            + (TraceId is null ? "." : $" (trace {TraceId})."),
+        ApiErrorKind.RateLimited => "Too many requests in a short time. Wait a few seconds and retry.",
+        ApiErrorKind.NotFound => "Check the link: the task may not exist, or it belongs to another user.",
+        ApiErrorKind.Validation => "Correct the highlighted fields and submit again.",
+        ApiErrorKind.InvalidResponse => "The API answered with something this app could not read. The Web app and the API may be different versions; redeploy both.",
+        _ => "",
+    };
+
+    /// <summary>Messages for one request field; <paramref name="field"/> is the snake_case wire name, e.g. <c>title</c> or <c>context.deadline</c>.
+    /// Errors of list items (<c>context.constraints[1]</c>) count as the list's.</summary>
+    public IReadOnlyList<string> ErrorsFor(string field) =>
+        [.. Errors.Where(e => IsOf(e.Key, field)).SelectMany(e => e.Value)];
+
+    /// <summary>Messages whose field is not one of <paramref name="shownFields"/>, so none is lost.</summary>
+    public IEnumerable<string> ErrorsExcept(IReadOnlyCollection<string> shownFields) =>
+        Errors.Where(e => !shownFields.Any(f => IsOf(e.Key, f)))
+            .SelectMany(e => e.Value.Select(m => string.IsNullOrEmpty(e.Key) ? m : $"{e.Key}: {m}"));
+
+    private static bool IsOf(string key, string field) =>
+        key == field || (key.StartsWith(field, StringComparison.Ordinal) && key.Length > field.Length && key[field.Length] == '[');
+
+    public static ApiError Unreachable(string operation, string reason) =>
+        new(ApiErrorKind.Unreachable, operation, null, "The API is not reachable", reason, NoErrors, null);
+
+    public static ApiError TimedOut(string operation) =>
+        new(ApiErrorKind.Timeout, operation, null, "The API did not answer in time", null, NoErrors, null);
+
+    public static ApiError InvalidResponse(string operation, int? statusCode, string reason) =>
+        new(ApiErrorKind.InvalidResponse, operation, statusCode, "Unexpected response from the API", reason, NoErrors, null);
+
+    public static async Task<ApiError> FromResponseAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var problem = await ReadProblemAsync(response, cancellationToken);
+        var errors = Normalize(problem?.Errors);
+        var kind = status switch
+        {
+            400 or 422 when errors.Count > 0 => ApiErrorKind.Validation,
+            404 => ApiErrorKind.NotFound,
+            409 => ApiErrorKind.Conflict,
+            429 => ApiErrorKind.RateLimited,
+            >= 500 => ApiErrorKind.ServerError,
+            _ => ApiErrorKind.Rejected,
+        };
+        var title = problem?.Title ?? $"The API answered {status} {response.ReasonPhrase}";
+        return new ApiError(kind, operation, status, title, problem?.Detail, errors, Extension(problem, "traceId") ?? Extension(problem, "trace_id"));
+    }
+
+    private static string? Extension(HttpValidationProblemDetails? problem, string name) =>
+        problem?.Extensions.TryGetValue(name, out var value) == true && value is JsonElement { ValueKind: JsonValueKind.String } element
+            ? element.GetString()
+            : null;
+
+    private static async Task<HttpValidationProblemDetails?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null;
+        }
+
+        try
+        {
+            // ProblemDetails names its own members (type, title, status, detail, errors), so plain web options read it.
+            return await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // The Api keys errors by snake_case wire names; accept the odd "$.title" or "Title" too, so no message is lost.
+    private static Dictionary<string, string[]> Normalize(IDictionary<string, string[]>? errors)
+    {
+        var result = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var (key, messages) in errors ?? new Dictionary<string, string[]>())
+        {
+            var field = string.Join('.', key.TrimStart('$').Trim('.').Split('.').Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p)));
+            result[field] = result.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages;
+        }
+
+        return result;
+    }
+}

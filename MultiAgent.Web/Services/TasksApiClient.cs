@@ -1,0 +1,109 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace MultiAgent.Web.Services;
+
+/// <summary>The Api's /api/v1 endpoints as the Web app uses them. Every call returns a value or an <see cref="ApiError"/>.</summary>
+public sealed class TasksApiClient(HttpClient http, ILogger<TasksApiClient> logger)
+{
+    private const string TasksPath = "api/v1/tasks";
+
+    public Task<ApiResult<TaskCreatedResponse>> CreateTaskAsync(CreateTaskRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskCreatedResponse>(HttpMethod.Post, TasksPath, request, "create the task", cancellationToken);
+
+    public Task<ApiResult<TaskListResponse>> ListTasksAsync(TaskListQuery query, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskListResponse>(HttpMethod.Get, TasksPath + query.ToQueryString(), null, "load the task list", cancellationToken);
+
+    public Task<ApiResult<TaskDetails>> GetTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskDetails>(HttpMethod.Get, TaskPath(taskId), null, "load the task", cancellationToken);
+
+    public Task<ApiResult<TaskResultResponse>> GetResultAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskResultResponse>(HttpMethod.Get, TaskPath(taskId, "result"), null, "load the task's result", cancellationToken);
+
+    public Task<ApiResult<TaskAgentsResponse>> GetAgentsAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskAgentsResponse>(HttpMethod.Get, TaskPath(taskId, "agents"), null, "load the agents' activity", cancellationToken);
+
+    public Task<ApiResult<CancelTaskResponse>> CancelTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<CancelTaskResponse>(HttpMethod.Delete, TaskPath(taskId), null, "cancel the task", cancellationToken);
+
+    public Task<ApiResult<ReviseTaskResponse>> ReviseTaskAsync(string taskId, ReviseTaskRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ReviseTaskResponse>(HttpMethod.Post, TaskPath(taskId, "revise"), request, "request the revision", cancellationToken);
+
+    public Task<ApiResult<AgentTypesResponse>> GetAgentTypesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AgentTypesResponse>(HttpMethod.Get, "api/v1/agents/types", null, "load the agent types", cancellationToken);
+
+    public Task<ApiResult<HealthResponse>> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<HealthResponse>(HttpMethod.Get, "api/v1/health", null, "check the API's health", cancellationToken);
+
+    private static string TaskPath(string taskId, string? child = null) =>
+        $"{TasksPath}/{Uri.EscapeDataString(taskId)}" + (child is null ? "" : "/" + child);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body, body.GetType(), options: JsonDefaults.Options);
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await ApiError.FromResponseAsync(operation, response, cancellationToken);
+                logger.Log(error.IsTransient ? LogLevel.Warning : LogLevel.Debug,
+                    "{Method} {Path} failed with {Status}: {Title}", method, path, error.StatusCode, error.Title);
+                return error;
+            }
+
+            var value = await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, cancellationToken);
+            return value is null ? ApiError.InvalidResponse(operation, (int)response.StatusCode, "The response was empty.") : value;
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogWarning(ex, "{Method} {Path}: the API is not reachable", method, path);
+            return ApiError.Unreachable(operation, ex.Message);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            logger.LogWarning(ex, "{Method} {Path}: calls to the API are paused after repeated failures", method, path);
+            return ApiError.Unreachable(operation, "Calls to the API are paused for a few seconds after repeated failures.");
+        }
+        catch (TimeoutRejectedException)
+        {
+            return ApiError.TimedOut(operation);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ApiError.TimedOut(operation);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            logger.LogError(ex, "{Method} {Path}: the response could not be read", method, path);
+            return ApiError.InvalidResponse(operation, null, ex.Message);
+        }
+    }
+}
+
+/// <summary>Query of GET /api/v1/tasks.</summary>
+public sealed record TaskListQuery(int Page = 1, int Limit = 20, string? Status = null, string Sort = "created_at", string Order = "desc")
+{
+    public string ToQueryString()
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["page"] = Page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["status"] = string.IsNullOrEmpty(Status) ? null : Status,
+            ["sort"] = Sort,
+            ["order"] = Order,
+        };
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("", query);
+    }
+}
