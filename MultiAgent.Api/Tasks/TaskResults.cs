@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
+using MultiAgent.Data;
+using StackExchange.Redis;
+
+namespace MultiAgent.Api.Tasks;
+
+/// <summary>
+/// The result of a completed task: its final solution (content = the answer in markdown; metadata = supporting_data,
+/// confidence, sources, partial_completion). Cached in Redis <c>cache:task:{task_id}:result</c> for 24 hours; every
+/// change to the task (relayed progress, revision, cancellation) deletes the entry.
+/// </summary>
+public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer redis, ILogger<TaskResults> logger)
+{
+    /// <summary>Provider name the AiGateway records in ai_api_usage for the built-in simulated model.</summary>
+    public const string SimulatedProvider = "simulated";
+
+    private static readonly TimeSpan CacheDuration = TimeSpan.FromHours(24);
+
+    public async Task<TaskResultResponse> GetCompletedAsync(string taskId, DateTime? completedAt, CancellationToken cancellationToken)
+    {
+        if (await ReadCacheAsync(taskId) is { } cached)
+        {
+            return cached;
+        }
+
+        var final = await db.Solutions.AsNoTracking()
+            .Where(s => s.TaskId == taskId && s.SolutionType == SolutionTypes.Final)
+            .OrderByDescending(s => s.Version)
+            .ThenByDescending(s => s.CreatedAt)
+            .Select(s => new { s.Content, s.Metadata })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        if (final is null)
+        {
+            logger.LogError("Task {TaskId} is completed but has no final solution", taskId);
+            return new TaskResultResponse(taskId, TaskStatuses.Completed, null, Utc.ToOffset(completedAt),
+                "The task is marked completed but its final answer is missing; request a revision to produce it again.");
+        }
+
+        var simulated = await db.AiApiUsage.AnyAsync(u => u.TaskId == taskId && u.Provider == SimulatedProvider, cancellationToken);
+        var metadata = StoredJson.Parse(final.Metadata);
+        var result = new TaskResult(
+            final.Content,
+            StoredJson.Field(metadata, "supporting_data"),
+            StoredJson.Number(metadata, "confidence") ?? 0,
+            StoredJson.Strings(metadata, "sources"),
+            StoredJson.Boolean(metadata, "partial_completion") ?? false,
+            simulated);
+
+        var response = new TaskResultResponse(taskId, TaskStatuses.Completed, result, Utc.ToOffset(completedAt), null);
+        await WriteCacheAsync(taskId, response);
+        return response;
+    }
+
+    // The cache only saves work: when Redis is unavailable the result is read from Postgres.
+    private async Task<TaskResultResponse?> ReadCacheAsync(string taskId)
+    {
+        if (!redis.IsConnected)
+        {
+            return null;
+        }
+
+        try
+        {
+            var value = await redis.GetDatabase().StringGetAsync(RedisKeys.TaskResult(taskId));
+            return value.HasValue ? JsonSerializer.Deserialize<TaskResultResponse>(value.ToString(), JsonDefaults.Options) : null;
+        }
+        catch (Exception ex) when (ex is RedisException or JsonException)
+        {
+            logger.LogWarning(ex, "Could not read the cached result of {TaskId}", taskId);
+            return null;
+        }
+    }
+
+    private async Task WriteCacheAsync(string taskId, TaskResultResponse response)
+    {
+        if (!redis.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(RedisKeys.TaskResult(taskId), JsonSerializer.Serialize(response, JsonDefaults.Options), CacheDuration);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning(ex, "Could not cache the result of {TaskId}", taskId);
+        }
+    }
+}
