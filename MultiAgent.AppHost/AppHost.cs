@@ -1,2 +1,74 @@
+using MultiAgent.AppHost.Infrastructure;
+
+// The MultiAgent platform, as Aspire runs it locally and publishes it for deployment.
+// Backing services run as containers or as local processes (Infrastructure:Mode = auto | containers | processes,
+// see docs/infrastructure.md); the services below cannot tell which.
 var builder = DistributedApplication.CreateBuilder(args);
+
+// Backing services
+var postgres = builder.AddMultiAgentPostgres("postgres");
+var db = postgres.AddDatabase("multiagentdb");
+var redis = builder.AddMultiAgentRedis("redis");
+var rabbitmq = builder.AddMultiAgentRabbitMQ("rabbitmq");
+
+// Applies the EF Core migrations (creating the database when missing), then exits.
+var migrations = builder.AddProject<Projects.MultiAgent_MigrationService>("migrations")
+    .WithReference(db)
+    .WaitFor(db);
+
+// The model gateway: the built-in simulated model unless AI:Provider names a real one.
+var aiProvider = builder.Configuration["AI:Provider"] is { Length: > 0 } provider ? provider : "simulated";
+var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
+    .WithReference(db)
+    .WithReference(redis)
+    .WaitFor(db)
+    .WaitFor(redis)
+    .WaitForCompletion(migrations)
+    .WithEnvironment("AI__Provider", aiProvider)
+    .WithHttpHealthCheck("/health");
+
+foreach (var setting in new[] { "BaseUrl", "Model" })
+{
+    if (builder.Configuration[$"AI:{setting}"] is { Length: > 0 } value)
+    {
+        aigateway.WithEnvironment($"AI__{setting}", value);
+    }
+}
+
+if (!string.Equals(aiProvider, "simulated", StringComparison.OrdinalIgnoreCase))
+{
+    // Set it with: dotnet user-secrets --project MultiAgent.AppHost set Parameters:ai-api-key <key>
+    var aiApiKey = builder.AddParameter("ai-api-key", secret: true);
+    aigateway.WithEnvironment("AI__ApiKey", aiApiKey);
+}
+
+var api = builder.AddProject<Projects.MultiAgent_Api>("api")
+    .WithReference(db)
+    .WithReference(redis)
+    .WithReference(rabbitmq)
+    .WithReference(aigateway)
+    .WaitFor(db)
+    .WaitFor(redis)
+    .WaitFor(rabbitmq)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health")
+    .WithExternalHttpEndpoints();
+
+builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
+    .WithReference(db)
+    .WithReference(redis)
+    .WithReference(rabbitmq)
+    .WithReference(aigateway)
+    .WaitFor(db)
+    .WaitFor(redis)
+    .WaitFor(rabbitmq)
+    .WaitFor(aigateway)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.MultiAgent_Web>("web")
+    .WithReference(api)
+    .WaitFor(api)
+    .WithExternalHttpEndpoints();
+
 builder.Build().Run();
