@@ -79,8 +79,8 @@ public static class SpecialistSelectionPolicy
             c.Proposal?.FocusAreas ?? [],
             AddedForGap: false)).ToList();
 
-        var gaps = Gaps(result.Select(r => AgentRegistry.Find(r.Type)!).ToList(), required);
-        if (gaps.Count > 0 && AgentRegistry.Find(AgentRegistry.GeneralistType) is { } generalist)
+        var gaps = Gaps(chosen.Select(c => c.Definition).ToList(), required);
+        if (gaps.Count > 0 && specialists.FirstOrDefault(s => s.Type == AgentRegistry.GeneralistType) is { } generalist)
         {
             if (result.Count >= MaxSpecialists) result.RemoveAt(result.Count - 1);
             result.Add(new SelectedSpecialist(generalist.Type, 0, $"Covers capabilities no selected specialist has: {string.Join(", ", gaps)}",

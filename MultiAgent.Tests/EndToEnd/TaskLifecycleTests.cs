@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
+
+namespace MultiAgent.Tests.EndToEnd;
+
+[Collection(PlatformCollection.Name)]
+public class TaskLifecycleTests(PlatformFixture platform)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Submitted_task_flows_through_every_agent_stage_to_a_stored_final_answer()
+    {
+        var user = "user_" + Guid.NewGuid().ToString("N")[..8];
+        using var api = platform.CreateApiClient(user);
+
+        var created = await PlatformFixture.SubmitAsync(api, "Analyze market trends for Q4",
+            "Analyze Q4 financial trends for the consumer electronics market and predict the market movements for next year.",
+            new { domain = "finance", deadline = "2026-12-31", constraints = new[] { "use recent data only" } });
+        Assert.StartsWith(Ids.TaskPrefix, created.TaskId);
+        Assert.Equal(TaskStatuses.Pending, created.Status);
+        Assert.NotNull(created.EstimatedCompletion);
+
+        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
+        Assert.True(done.Status == TaskStatuses.Completed, $"Task ended {done.Status}: {done.Error}");
+        Assert.Equal(100, done.Progress);
+        Assert.Equal(Stages.Completed, done.CurrentStage);
+        Assert.Equal(user, done.UserId);
+        Assert.NotEmpty(done.Subtasks);
+        Assert.True(done.Usage.Simulated);
+        Assert.True(done.Usage.TotalTokens > 0);
+
+        var result = await api.GetFromJsonAsync<TaskResultResponse>($"/api/v1/tasks/{created.TaskId}/result", JsonDefaults.Options, Ct);
+        Assert.NotNull(result);
+        Assert.Equal(TaskStatuses.Completed, result.Status);
+        Assert.NotNull(result.Result);
+        Assert.Contains("## Executive summary", result.Result.FinalAnswer);
+        Assert.InRange(result.Result.Confidence, 0.01, 1.0);
+        Assert.NotEmpty(result.Result.Sources);
+        Assert.True(result.Result.Simulated);
+        Assert.NotNull(result.CompletedAt);
+
+        await using var db = await platform.CreateDbContextAsync();
+        var taskId = created.TaskId;
+
+        var subtasks = await db.Subtasks.Where(s => s.TaskId == taskId).ToListAsync(Ct);
+        Assert.InRange(subtasks.Count, 2, 8);
+        Assert.All(subtasks, s =>
+        {
+            Assert.Equal(SubtaskStatuses.Completed, s.Status);
+            Assert.Equal(AcceptanceStatuses.Accepted, s.AcceptanceStatus);
+            Assert.NotNull(s.AssignedAgentId);
+            Assert.False(string.IsNullOrWhiteSpace(s.Result));
+        });
+
+        var solutions = await db.Solutions.Where(s => s.TaskId == taskId).ToListAsync(Ct);
+        foreach (var subtask in subtasks)
+        {
+            Assert.Contains(solutions, s => s.SubtaskId == subtask.SubtaskId && s.SolutionType == SolutionTypes.Subtask && s.IsAccepted);
+        }
+        Assert.Single(solutions, s => s.SolutionType == SolutionTypes.Coordination);
+        Assert.Contains(solutions, s => s.SolutionType == SolutionTypes.Synthesis && s.IsAccepted);
+        var final = Assert.Single(solutions, s => s.SolutionType == SolutionTypes.Final);
+        Assert.Equal(result.Result.FinalAnswer, final.Content);
+
+        var interactionTypes = await db.Interactions.Where(i => i.TaskId == taskId).Select(i => i.InteractionType).Distinct().ToListAsync(Ct);
+        foreach (var expected in new[]
+                 {
+                     InteractionTypes.TaskAnalysis, InteractionTypes.SpecialistSelection, InteractionTypes.SubtaskCreation,
+                     InteractionTypes.SubtaskAssignment, InteractionTypes.SolutionSubmission, InteractionTypes.SolutionReview,
+                     InteractionTypes.Coordination, InteractionTypes.Synthesis, InteractionTypes.FinalReview,
+                 })
+        {
+            Assert.Contains(expected, interactionTypes);
+        }
+
+        var usage = await db.AiApiUsage.Where(u => u.TaskId == taskId).ToListAsync(Ct);
+        // One call per step at least: analysis, selection, decomposition, per subtask solve + review, coordination, synthesis, final review.
+        Assert.True(usage.Count >= 6 + 2 * subtasks.Count, $"expected at least {6 + 2 * subtasks.Count} model calls, saw {usage.Count}");
+        Assert.All(usage, u =>
+        {
+            Assert.Equal("simulated", u.Provider);
+            Assert.True(u.PromptTokens > 0 && u.CompletionTokens > 0);
+            Assert.Equal(u.PromptTokens + u.CompletionTokens, u.TotalTokens);
+            Assert.NotNull(u.AgentId);
+        });
+        Assert.Contains(usage, u => u.AgentId == "agent_manager");
+        Assert.Contains(usage, u => u.AgentId == "agent_coordinator");
+        Assert.Contains(usage, u => u.AgentId == "agent_analyst");
+
+        var workflow = await db.TaskWorkflows.SingleAsync(w => w.TaskId == taskId, Ct);
+        Assert.Equal("Completed", workflow.CurrentState);
+
+        var agents = await api.GetFromJsonAsync<TaskAgentsResponse>($"/api/v1/tasks/{taskId}/agents", JsonDefaults.Options, Ct);
+        var manager = Assert.Single(agents!.Agents, a => a.Type == AgentTypes.Manager);
+        Assert.Contains(manager.Activities, a => a.Action == InteractionTypes.TaskAnalysis);
+        Assert.Equal(manager.Activities.OrderBy(a => a.Timestamp).Select(a => a.Timestamp), manager.Activities.Select(a => a.Timestamp));
+    }
+
+    [Fact]
+    public async Task Invalid_task_is_refused_with_field_errors_and_nothing_is_written()
+    {
+        var user = "user_" + Guid.NewGuid().ToString("N")[..8];
+        using var api = platform.CreateApiClient(user);
+
+        var response = await api.PostAsJsonAsync("/api/v1/tasks", new { title = "", description = "too short", priority = "whenever" }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("title", out _));
+        Assert.True(errors.TryGetProperty("description", out _));
+        Assert.True(errors.TryGetProperty("priority", out _));
+
+        var malformed = await api.PostAsync("/api/v1/tasks", new StringContent("{\"title\": ", System.Text.Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+
+        await using var db = await platform.CreateDbContextAsync();
+        Assert.False(await db.Tasks.AnyAsync(t => t.UserId == user, Ct));
+    }
+
+    [Fact]
+    public async Task Another_users_task_is_not_found()
+    {
+        using var owner = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        using var stranger = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        var created = await PlatformFixture.SubmitAsync(owner, "Owner's private task",
+            "Summarise the owner's private research notes into a short briefing for the team.");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/tasks/{created.TaskId}", Ct)).StatusCode);
+        var list = await stranger.GetFromJsonAsync<TaskListResponse>("/api/v1/tasks", JsonDefaults.Options, Ct);
+        Assert.DoesNotContain(list!.Tasks, t => t.TaskId == created.TaskId);
+        Assert.Contains((await owner.GetFromJsonAsync<TaskListResponse>("/api/v1/tasks", JsonDefaults.Options, Ct))!.Tasks, t => t.TaskId == created.TaskId);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_task_stops_it_and_a_finished_task_cannot_be_cancelled()
+    {
+        using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        // The directive makes every simulated model call of this task slow, so the task is surely still running.
+        var created = await PlatformFixture.SubmitAsync(api, "Slow task to cancel",
+            "Write a detailed competitive analysis of regional coffee chains. [[sim:latency=1500]]");
+
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage is not (null or Stages.Initialization), PlatformFixture.TaskTimeout);
+        var cancel = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        var body = await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct);
+        Assert.Equal(TaskStatuses.Cancelled, body!.Status);
+
+        // Late results of steps that were in flight must not revive the task.
+        await Task.Delay(TimeSpan.FromSeconds(5), Ct);
+        var after = await api.GetFromJsonAsync<TaskDetails>($"/api/v1/tasks/{created.TaskId}", JsonDefaults.Options, Ct);
+        Assert.Equal(TaskStatuses.Cancelled, after!.Status);
+
+        await using (var db = await platform.CreateDbContextAsync())
+        {
+            Assert.False(await db.Solutions.AnyAsync(s => s.TaskId == created.TaskId && s.SolutionType == SolutionTypes.Final, Ct));
+            Assert.Equal("Cancelled", (await db.TaskWorkflows.SingleAsync(w => w.TaskId == created.TaskId, Ct)).CurrentState);
+        }
+
+        var again = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_reports_every_dependency_healthy_and_agent_types_are_listed()
+    {
+        using var api = platform.CreateApiClient("user_health");
+        var health = await api.GetFromJsonAsync<HealthResponse>("/api/v1/health", JsonDefaults.Options, Ct);
+        Assert.Equal("healthy", health!.Status);
+        foreach (var service in new[] { "database", "redis", "ai_service", "message_queue" })
+        {
+            Assert.Equal("healthy", health.Services[service]);
+        }
+
+        var types = await api.GetFromJsonAsync<AgentTypesResponse>("/api/v1/agents/types", JsonDefaults.Options, Ct);
+        Assert.Contains(types!.AgentTypes, t => t.Type == AgentTypes.Manager);
+        Assert.Contains(types.AgentTypes, t => t.Type == AgentTypes.Coordinator);
+        Assert.Contains(types.AgentTypes, t => t.Type == AgentTypes.Analyst);
+        Assert.True(types.AgentTypes.Count(t => t.Role == "specialist") >= 8);
+    }
+}
