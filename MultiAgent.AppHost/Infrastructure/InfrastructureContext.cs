@@ -88,8 +88,8 @@ public sealed class InfrastructureContext
             case InfrastructureMode.Processes:
             {
                 var binaries = LocalBinaries.Find(out var missing)
-                    ?? throw new DistributedApplicationException(
-                        $"Infrastructure:Mode is 'processes' but these servers are not installed: {missing}. Install them with: {LocalBinaries.InstallHint}");
+                    ?? throw Fail(
+                        $"Infrastructure:Mode is 'processes' but these servers are not installed: {missing}.\nInstall them with: {LocalBinaries.InstallHint}");
                 return new(settings, InfrastructureMode.Processes, "Infrastructure:Mode is 'processes'", binaries);
             }
         }
@@ -110,31 +110,39 @@ public sealed class InfrastructureContext
         }
 
         var found = LocalBinaries.Find(out var missingServers);
-        var runtimes = configuredRuntime ?? "docker or podman";
+        var probes = configuredRuntime is null ? "'docker info' and 'podman info'" : $"'{configuredRuntime} info'";
         if (found is not null)
         {
             return new(settings, InfrastructureMode.Processes,
-                $"auto: no container runtime answered ({runtimes}), and the local servers are installed", found);
+                $"auto: no container runtime answered ({probes} failed), and the local servers are installed", found);
         }
 
         var message =
             $"""
             No way to run the backing services (Postgres, Redis, RabbitMQ):
-              - no container runtime answered ('{runtimes} info' failed or timed out), and
+              - no container runtime answered ({probes} failed or timed out), and
               - these local servers are not installed: {missingServers}.
             Either start Docker or Podman, or install the servers with:
               {LocalBinaries.InstallHint}
             then run the AppHost again. (Set Infrastructure:Mode to 'containers' or 'processes' to skip the detection.)
             """;
 
+        throw Fail(message);
+    }
+
+    /// <summary>
+    /// Run as the AppHost itself: say it plainly and exit at once, rather than print a stack trace. Hosted
+    /// elsewhere (tests): return the exception to throw.
+    /// </summary>
+    private static DistributedApplicationException Fail(string message)
+    {
         if (Assembly.GetEntryAssembly() == typeof(InfrastructureContext).Assembly)
         {
-            // Run as the AppHost itself: say it plainly and stop, rather than print a stack trace.
             Console.Error.WriteLine(message);
             Environment.Exit(1);
         }
 
-        throw new DistributedApplicationException(message);
+        return new DistributedApplicationException(message);
     }
 
     /// <summary>Runs '<c>docker info</c>' and '<c>podman info</c>' (or only the configured runtime) and returns the first that exits 0 in time.</summary>

@@ -125,17 +125,25 @@ public sealed record LocalBinaries(string PostgresBinDirectory, string RedisServ
 
     private static bool IsExecutable(string path)
     {
-        if (!File.Exists(path))
+        try
+        {
+            var file = new FileInfo(path);
+            if (!file.Exists || (file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true }))
+            {
+                return false; // missing, or a dangling link (e.g. left behind by an uninstalled package)
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                return true;
+            }
+
+            var mode = File.GetUnixFileMode(path);
+            return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return false;
         }
-
-        if (OperatingSystem.IsWindows())
-        {
-            return true;
-        }
-
-        var mode = File.GetUnixFileMode(path);
-        return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
     }
 }
