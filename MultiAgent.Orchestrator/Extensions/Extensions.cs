@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddSingleton<TaskCancellations>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskCancellations>());
         builder.Services.AddScoped<TaskProgressWriter>();
+        builder.Services.AddHostedService<PendingTaskSweeper>();
 
         // Model calls go to the AiGateway. Transient failures are retried by the message retry policy,
         // so this client has no resilience handler of its own (that would multiply the retries).

@@ -68,33 +68,39 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         CorrelateByTask(() => TaskFinished);
         CorrelateByTask(() => StepFailed);
 
-        // Redelivered or late messages (a step answering twice, a result after cancellation) change nothing.
+        // Late messages (a result after cancellation or failure) change nothing. A message that triggered the current
+        // state arriving again means the Orchestrator stopped after storing the saga but before its commands went out
+        // (the outbox is in memory): those are the "Recover" clauses below, which send the current state's commands again.
+        // Steps are idempotent, so a command sent twice repeats no work.
         OnUnhandledEvent(x => x.Ignore());
 
         // PENDING → TASK_ANALYSIS
         Initially(
             When(Submitted)
                 .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
-                .PublishAsync(c => c.Init<AnalyzeTask>(new AnalyzeTask(c.Saga.TaskId, null)))
+                .Publish(c => new AnalyzeTask(c.Saga.TaskId, null))
                 .TransitionTo(TaskAnalysis));
 
         // TASK_ANALYSIS → SPECIALIST_SELECTION
         During(TaskAnalysis,
+            When(Submitted).ThenAsync(Recover),
             When(Analyzed)
                 .ThenAsync(c => Stage(c, Stages.SpecialistSelection))
-                .PublishAsync(c => c.Init<SelectSpecialists>(new SelectSpecialists(c.Saga.TaskId)))
+                .Publish(c => new SelectSpecialists(c.Saga.TaskId))
                 .TransitionTo(SpecialistSelection));
 
         // SPECIALIST_SELECTION → TASK_DECOMPOSITION
         During(SpecialistSelection,
+            When(Analyzed).ThenAsync(Recover),
             When(SpecialistsChosen)
                 .Then(c => c.Saga.SelectedSpecialists = [.. c.Message.SpecialistTypes])
                 .ThenAsync(c => Stage(c, Stages.TaskDecomposition))
-                .PublishAsync(c => c.Init<DecomposeTask>(new DecomposeTask(c.Saga.TaskId, ++c.Saga.DecompositionRound)))
+                .Publish(c => new DecomposeTask(c.Saga.TaskId, ++c.Saga.DecompositionRound))
                 .TransitionTo(TaskDecomposition));
 
         // TASK_DECOMPOSITION → SPECIALIST_EXECUTION
         During(TaskDecomposition,
+            When(SpecialistsChosen).ThenAsync(Recover),
             When(Decomposed)
                 .Then(c => PlanExecution(c.Saga, c.Message))
                 .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
@@ -103,6 +109,9 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
 
         // SPECIALIST_EXECUTION → MANAGER_REVIEW once every subtask of the phase has an answer
         During(SpecialistExecution,
+            When(Decomposed).ThenAsync(Recover),
+            When(SubtaskSolved, c => !IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Executing)).ThenAsync(Recover),
+            When(SolutionReviewed).ThenAsync(Recover),
             When(SubtaskSolved, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Executing))
                 .Then(c =>
                 {
@@ -119,6 +128,8 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
 
         // MANAGER_REVIEW → REVISION_REQUIRED → SPECIALIST_EXECUTION, next phase, or COORDINATION
         During(ManagerReview,
+            When(SubtaskSolved).ThenAsync(Recover),
+            When(SolutionReviewed, c => !IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing)).ThenAsync(Recover),
             When(SolutionReviewed, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing))
                 .Then(c => ApplyReview(c.Saga, c.Message))
                 .ThenAsync(Progress)
@@ -138,38 +149,42 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                             lastPhase => lastPhase.IfElse(c => c.Saga.Subtasks.Values.Any(s => s.Status == SubtaskState.Accepted),
                                 coordinate => coordinate
                                     .ThenAsync(c => Stage(c, Stages.Coordination))
-                                    .PublishAsync(c => c.Init<CoordinateSolutions>(new CoordinateSolutions(c.Saga.TaskId, ++c.Saga.CoordinationRound)))
+                                    .Publish(c => new CoordinateSolutions(c.Saga.TaskId, ++c.Saga.CoordinationRound))
                                     .TransitionTo(Coordination),
                                 nothingUsable => nothingUsable
                                     .Then(c => c.Saga.FailureReason =
                                         $"No subtask produced an acceptable solution after {MaxRevisionCycles} revision cycles.")
-                                    .PublishAsync(c => c.Init<FailTask>(new FailTask(c.Saga.TaskId, c.Saga.FailureReason!)))
+                                    .Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason!))
                                     .TransitionTo(Failed))))));
 
         // COORDINATION → SYNTHESIS
         During(Coordination,
+            When(SolutionReviewed).ThenAsync(Recover),
             When(Coordinated)
                 .ThenAsync(c => Stage(c, Stages.Synthesis))
-                .PublishAsync(c => c.Init<SynthesizeAnswer>(new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound)))
+                .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
                 .TransitionTo(Synthesis));
 
         // SYNTHESIS → MANAGER_FINAL_REVIEW
         During(Synthesis,
+            When(Coordinated).ThenAsync(Recover),
+            When(FinalReviewed).ThenAsync(Recover),
             When(Synthesized, c => c.Message.Round == c.Saga.SynthesisRound)
                 .Then(c => c.Saga.LatestSynthesisId = c.Message.SolutionId)
                 .ThenAsync(c => Stage(c, Stages.ManagerFinalReview))
-                .PublishAsync(c => c.Init<ReviewFinalAnswer>(new ReviewFinalAnswer(c.Saga.TaskId, c.Message.SolutionId, c.Message.Round)))
+                .Publish(c => new ReviewFinalAnswer(c.Saga.TaskId, c.Message.SolutionId, c.Message.Round))
                 .TransitionTo(ManagerFinalReview));
 
         // MANAGER_FINAL_REVIEW → COMPLETED, or back to SYNTHESIS (bounded)
         During(ManagerFinalReview,
+            When(Synthesized).ThenAsync(Recover),
             When(FinalReviewed, c => c.Message.Round == c.Saga.SynthesisRound)
                 .IfElse(c => c.Message.Approved || c.Saga.SynthesisRound >= MaxFinalReviewRounds,
                     approve => approve
-                        .PublishAsync(c => c.Init<CompleteTask>(new CompleteTask(c.Saga.TaskId, c.Message.SolutionId, c.Saga.HasPartialResults))),
+                        .Publish(c => new CompleteTask(c.Saga.TaskId, c.Message.SolutionId, c.Saga.HasPartialResults)),
                     resynthesize => resynthesize
                         .ThenAsync(c => Stage(c, Stages.Synthesis))
-                        .PublishAsync(c => c.Init<SynthesizeAnswer>(new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound)))
+                        .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
                         .TransitionTo(Synthesis)),
             When(TaskFinished)
                 .TransitionTo(Completed));
@@ -179,11 +194,15 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                 Coordination, Synthesis, ManagerFinalReview },
             When(StepFailed)
                 .Then(c => c.Saga.FailureReason = $"{c.Message.Step} failed: {c.Message.Reason}")
-                .PublishAsync(c => c.Init<FailTask>(new FailTask(c.Saga.TaskId, c.Saga.FailureReason!)))
+                .Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason!))
                 .TransitionTo(Failed),
             // Any state except COMPLETED and FAILED → CANCELLED. The Api has already marked the task cancelled.
             When(CancellationRequested)
                 .TransitionTo(Cancelled));
+
+        // A failure recorded by the saga but not yet by the task (crash in between) is recorded again.
+        During(Failed,
+            When(StepFailed).Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason ?? c.Message.Reason)));
     }
 
     private void CorrelateByTask<T>(System.Linq.Expressions.Expression<Func<Event<T>>> selector) where T : class, ITaskMessage =>
@@ -199,6 +218,33 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         saga.Subtasks = message.Phases.SelectMany(p => p).ToDictionary(
             id => id,
             id => new SubtaskProgress { SpecialistType = message.Specialists.GetValueOrDefault(id, AgentRegistry.GeneralistType) });
+    }
+
+    /// <summary>Sends again the commands the current state is waiting on.</summary>
+    private async Task Recover(BehaviorContext<TaskWorkflowState> context)
+    {
+        var saga = context.Saga;
+        var state = saga.CurrentState;
+        if (state == TaskAnalysis.Name) await context.Publish(new AnalyzeTask(saga.TaskId, null));
+        else if (state == SpecialistSelection.Name) await context.Publish(new SelectSpecialists(saga.TaskId));
+        else if (state == TaskDecomposition.Name) await context.Publish(new DecomposeTask(saga.TaskId, saga.DecompositionRound));
+        else if (state == SpecialistExecution.Name) await PublishForSubtasks(context, SubtaskState.Executing);
+        else if (state == ManagerReview.Name) await PublishForSubtasks(context, SubtaskState.Reviewing);
+        else if (state == Coordination.Name) await context.Publish(new CoordinateSolutions(saga.TaskId, saga.CoordinationRound));
+        else if (state == Synthesis.Name) await context.Publish(new SynthesizeAnswer(saga.TaskId, saga.SynthesisRound));
+        else if (state == ManagerFinalReview.Name && saga.LatestSynthesisId is { } synthesisId)
+            await context.Publish(new ReviewFinalAnswer(saga.TaskId, synthesisId, saga.SynthesisRound));
+    }
+
+    private static async Task PublishForSubtasks(BehaviorContext<TaskWorkflowState> context, SubtaskState state)
+    {
+        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == state))
+        {
+            if (state == SubtaskState.Executing)
+                await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
+            else
+                await context.Publish(new ReviewSolution(context.Saga.TaskId, subtaskId, subtask.SolutionId!, subtask.Version));
+        }
     }
 
     private static async Task StartCurrentPhase(BehaviorContext<TaskWorkflowState> context)

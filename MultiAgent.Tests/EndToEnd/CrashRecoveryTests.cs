@@ -20,12 +20,18 @@ public class CrashRecoveryTests(PlatformFixture platform)
 
         await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.SpecialistExecution, PlatformFixture.TaskTimeout);
 
+        // A crash, not a graceful stop: kill the Orchestrator's whole process tree while specialists are at work.
+        Assert.True(platform.App.ResourceNotifications.TryGetCurrentState("orchestrator", out var orchestrator));
+        var pid = orchestrator.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value;
+        System.Diagnostics.Process.GetProcessById(Convert.ToInt32(pid)).Kill(entireProcessTree: true);
+        await platform.App.ResourceNotifications.WaitForResourceAsync("orchestrator",
+            e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", Ct);
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+
         var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
-        var stopped = await commands.ExecuteCommandAsync("orchestrator", KnownResourceCommands.StopCommand, Ct);
-        Assert.True(stopped.Success, stopped.Message);
-        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
         var started = await commands.ExecuteCommandAsync("orchestrator", KnownResourceCommands.StartCommand, Ct);
         Assert.True(started.Success, started.Message);
+        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync("orchestrator", Ct);
 
         var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
         Assert.True(done.Status == TaskStatuses.Completed, $"Task ended {done.Status}: {done.Error}");
