@@ -94,6 +94,11 @@ internal sealed class RabbitMQServerHealthCheck(RabbitMQProcessResource resource
                 ClientProvidedName = "multiagent-apphost-health",
             };
             await using var connection = await factory.CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+            // A channel proves the user may use the vhost, not just log in.
+            await using (var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+            }
             await connection.CloseAsync(cancellationToken).ConfigureAwait(false);
             return HealthCheckResult.Healthy();
         }

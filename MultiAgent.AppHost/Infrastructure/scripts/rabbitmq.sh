@@ -88,9 +88,12 @@ configure() {
   if printf '%s\n' "$users" | grep -qx "$RABBITMQ_APP_USER"; then
     printf '%s\n' "$app_password" | ctl change_password "$RABBITMQ_APP_USER" >/dev/null
   else
-    printf '%s\n' "$app_password" | ctl add_user "$RABBITMQ_APP_USER" >/dev/null
+    # Created with a throwaway password, given its permissions, and only then the real password: the real
+    # credentials never work before the user may use the vhost (the readiness check would pass too early).
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | ctl add_user "$RABBITMQ_APP_USER" >/dev/null
     ctl set_user_tags "$RABBITMQ_APP_USER" administrator >/dev/null
     ctl set_permissions -p / "$RABBITMQ_APP_USER" '.*' '.*' '.*' >/dev/null
+    printf '%s\n' "$app_password" | ctl change_password "$RABBITMQ_APP_USER" >/dev/null
   fi
   if printf '%s\n' "$users" | grep -qx guest; then
     ctl delete_user guest >/dev/null
