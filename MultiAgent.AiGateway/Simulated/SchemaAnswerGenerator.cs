@@ -10,7 +10,7 @@ namespace MultiAgent.AiGateway.Simulated;
 /// Fills a JSON schema with an answer that validates against it, made of the prompt's words, with a
 /// "competent model" policy: numbers in the upper part of their range, booleans true, arrays of plausible size,
 /// and id-aware plans (sequential item ids; dependencies only on earlier items, the last item depending on all
-/// earlier ones). See docs/simulated-model.md for the supported keywords.
+/// earlier ones, unless a directive says otherwise). See docs/simulated-model.md for the supported keywords.
 /// </summary>
 public sealed class SchemaAnswerGenerator
 {
@@ -545,6 +545,10 @@ public sealed class SchemaAnswerGenerator
         var itemsForbidden = itemsSchema is JsonValue iv && iv.TryGetValue<bool>(out var itemsAllowed) && !itemsAllowed;
 
         var count = minItems > 0 ? minItems : depth >= MaxDepth ? 0 : _rng.Next(1, 4);
+        if (name is not null && depth < MaxDepth && _directives.TryGetCount(name, out var forcedCount))
+        {
+            count = Math.Max(forcedCount, minItems); // clamped to maxItems below
+        }
         count = Math.Max(count, Math.Min(prefixItems.Count, maxItems));
         count = Math.Min(count, maxItems);
         if (itemsForbidden) count = Math.Min(count, prefixItems.Count);
@@ -629,9 +633,16 @@ public sealed class SchemaAnswerGenerator
 
     private IReadOnlyList<string> DependenciesOf(int index, List<string> ids)
     {
+        if (_directives.ParentsOf(index + 1) is { } parents)
+        {
+            // Test-only: may point forward or at the item itself, to provoke invalid plans.
+            return parents.Where(p => p <= ids.Count).Distinct().Select(p => ids[p - 1]).ToList();
+        }
+
         var last = ids.Count - 1;
         return _directives.Dependencies switch
         {
+            "none" => [],
             "chain" => index > 0 ? [ids[index - 1]] : [],
             "cycle" when index == 0 => [ids[last]],
             _ => index == last && last > 0 ? ids.Take(last).ToList() : [],
