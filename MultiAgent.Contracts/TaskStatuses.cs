@@ -30,6 +30,7 @@ public static class Stages
     public const string SpecialistExecution = "specialist_execution";
     public const string ManagerReview = "manager_review";
     public const string RevisionRequired = "revision_required";
+    public const string RevisionPlanning = "revision_planning";
     public const string Coordination = "coordination";
     public const string Synthesis = "synthesis";
     public const string ManagerFinalReview = "manager_final_review";
@@ -74,6 +75,7 @@ public static class InteractionTypes
     public const string Coordination = "coordination";
     public const string Synthesis = "synthesis";
     public const string FinalReview = "final_review";
+    public const string RevisionPlanning = "revision_planning";
     public const string Cancellation = "cancellation";
     public const string Failure = "failure";
 }

@@ -8,10 +8,11 @@ public interface ITaskMessage
     string TaskId { get; }
 }
 
-public sealed record AnalyzeTask(string TaskId, string? RevisionId) : ITaskMessage;
+/// <param name="Round">The plan round: 1 for the first plan, +1 for each full-task revision.</param>
+public sealed record AnalyzeTask(string TaskId, int Round, string? RevisionId) : ITaskMessage;
 public sealed record TaskAnalyzed(string TaskId) : ITaskMessage;
 
-public sealed record SelectSpecialists(string TaskId) : ITaskMessage;
+public sealed record SelectSpecialists(string TaskId, int Round) : ITaskMessage;
 public sealed record SpecialistsSelected(string TaskId, IReadOnlyList<string> SpecialistTypes) : ITaskMessage;
 
 public sealed record DecomposeTask(string TaskId, int Round) : ITaskMessage;
@@ -47,6 +48,24 @@ public sealed record FinalAnswerReviewed(string TaskId, string SolutionId, int R
 /// <summary>The saga's decision that the task is done; the consumer stores the final answer and marks the task completed.</summary>
 public sealed record CompleteTask(string TaskId, string SynthesisSolutionId, bool PartialCompletion) : ITaskMessage;
 public sealed record TaskCompleted(string TaskId) : ITaskMessage;
+
+public enum RevisionScope
+{
+    /// <summary>Back to task analysis: a new plan.</summary>
+    FullTask,
+
+    /// <summary>The named subtasks and everything downstream of them are executed again.</summary>
+    SpecificSubtasks,
+
+    /// <summary>Back to the analyst: a new synthesis of the accepted solutions.</summary>
+    FinalAnswer,
+}
+
+/// <summary>The saga asks the manager to decide how far back a user's revision request reaches.</summary>
+public sealed record PlanRevision(string TaskId, string RevisionId, IReadOnlyList<string> CurrentSubtaskIds) : ITaskMessage;
+
+/// <param name="SubtaskIds">For <see cref="RevisionScope.SpecificSubtasks"/>: the subtasks to execute again, downstream ones included.</param>
+public sealed record RevisionPlanned(string TaskId, string RevisionId, RevisionScope Scope, IReadOnlyList<string> SubtaskIds) : ITaskMessage;
 
 /// <summary>An agent step could not finish (retries exhausted or a non-recoverable error).</summary>
 public sealed record AgentStepFailed(string TaskId, string Step, string Reason) : ITaskMessage;

@@ -42,6 +42,23 @@ public static class AgentRecords
             .Select(i => i.Metadata)
             .FirstOrDefaultAsync(cancellationToken);
 
+    /// <summary>The user's revision request being worked on, for the agents' material; empty when there is none.</summary>
+    public static async Task<string> RevisionNoteAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken)
+    {
+        var revision = await db.Revisions.AsNoTracking()
+            .Where(r => r.TaskId == taskId && r.Status == "in_progress")
+            .OrderByDescending(r => r.CreatedAt)
+            .FirstOrDefaultAsync(cancellationToken);
+        return revision is null
+            ? ""
+            : $"""
+
+              The user asked for a revision of the previous result:
+              {revision.RevisionRequest}
+              Specific areas: {revision.SpecificAreas ?? "[]"}
+              """;
+    }
+
     public static Task<TaskEntity> LoadTaskAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken) =>
         db.Tasks.AsNoTracking().FirstAsync(t => t.TaskId == taskId, cancellationToken);
 

@@ -33,7 +33,16 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
 
         try
         {
-            await ExecuteAsync(context);
+            if (AgentTypeFor(context.Message) is { } agentType)
+            {
+                await using var activity = await context.GetServiceOrCreateInstance<AgentActivityTracker>()
+                    .BeginAsync(agentType, taskId, context.CancellationToken);
+                await ExecuteAsync(context);
+            }
+            else
+            {
+                await ExecuteAsync(context);
+            }
         }
         catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
         {
@@ -48,6 +57,9 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
     }
 
     protected abstract Task ExecuteAsync(ConsumeContext<T> context);
+
+    /// <summary>The agent doing this step, which is marked busy while it runs; null for bookkeeping steps.</summary>
+    protected virtual string? AgentTypeFor(T message) => null;
 
     private async Task<bool> IsActiveAsync(string taskId, CancellationToken cancellationToken)
     {

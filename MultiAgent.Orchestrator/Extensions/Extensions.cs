@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddSingleton<TaskCancellations>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskCancellations>());
         builder.Services.AddScoped<TaskProgressWriter>();
+        builder.Services.AddScoped<AgentActivityTracker>();
         builder.Services.AddHostedService<PendingTaskSweeper>();
 
         // Model calls go to the AiGateway. Transient failures are retried by the message retry policy,
@@ -53,6 +54,7 @@ public static class Extensions
             bus.AddConsumer<CoordinateSolutionsConsumer, AgentStepDefinition<CoordinateSolutionsConsumer>>();
             bus.AddConsumer<SynthesizeAnswerConsumer, AgentStepDefinition<SynthesizeAnswerConsumer>>();
             bus.AddConsumer<ReviewFinalAnswerConsumer, AgentStepDefinition<ReviewFinalAnswerConsumer>>();
+            bus.AddConsumer<PlanRevisionConsumer, AgentStepDefinition<PlanRevisionConsumer>>();
             bus.AddConsumer<CompleteTaskConsumer, AgentStepDefinition<CompleteTaskConsumer>>();
             bus.AddConsumer<FailTaskConsumer, AgentStepDefinition<FailTaskConsumer>>();
 

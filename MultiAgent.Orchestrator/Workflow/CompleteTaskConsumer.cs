@@ -95,6 +95,10 @@ public sealed class CompleteTaskConsumer(MultiAgentDbContext db, ILogger<Complet
                 .SetProperty(t => t.EstimatedCompletion, now)
                 .SetProperty(t => t.UpdatedAt, now), ct);
 
+        await Db.Revisions
+            .Where(r => r.TaskId == taskId && r.Status == "in_progress")
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, "completed").SetProperty(r => r.CompletedAt, now), ct);
+
         if (updated > 0)
         {
             logger.LogInformation("Task {TaskId} completed{Partial}", taskId, partial ? " (partial)" : "");

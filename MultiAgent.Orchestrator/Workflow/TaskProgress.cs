@@ -7,7 +7,7 @@ public static class TaskProgress
 {
     public static int Percent(string stage, IReadOnlyCollection<SubtaskProgress> subtasks) => stage switch
     {
-        Stages.Initialization => 0,
+        Stages.Initialization or Stages.RevisionPlanning => 0,
         Stages.TaskAnalysis => 5,
         Stages.SpecialistSelection => 10,
         Stages.TaskDecomposition => 15,

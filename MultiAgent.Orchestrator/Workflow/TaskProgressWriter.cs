@@ -13,7 +13,8 @@ public sealed class TaskProgressWriter(MultiAgentDbContext db, TimeProvider time
     public async Task EnterStageAsync(ConsumeContext context, TaskWorkflowState saga, string stage)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var status = TaskProgress.StatusFor(stage);
+        var revising = saga.RevisionId is not null;
+        var status = revising ? TaskStatuses.RevisionInProgress : TaskProgress.StatusFor(stage);
         var percent = TaskProgress.Percent(stage, saga.Subtasks.Values);
 
         var task = await db.Tasks.AsNoTracking()
@@ -22,8 +23,10 @@ public sealed class TaskProgressWriter(MultiAgentDbContext db, TimeProvider time
             .FirstOrDefaultAsync(context.CancellationToken);
         if (task is null || TaskStatuses.IsTerminal(task.Status)) return;
 
-        percent = Math.Max(percent, task.Progress);
-        var estimate = TaskProgress.EstimateCompletion(task.CreatedAt, now, percent);
+        // Progress only rises within a run; a revision starts a new run from its first stage.
+        var restart = revising && task.Status == TaskStatuses.RevisionPending;
+        if (!restart) percent = Math.Max(percent, task.Progress);
+        var estimate = TaskProgress.EstimateCompletion(saga.RunStartedAt ?? task.CreatedAt, now, percent);
 
         // Conditional on a non-terminal status, so a cancellation that landed in between is never overwritten.
         var updated = await db.Tasks
@@ -31,7 +34,7 @@ public sealed class TaskProgressWriter(MultiAgentDbContext db, TimeProvider time
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, status)
                 .SetProperty(t => t.CurrentStage, stage)
-                .SetProperty(t => t.Progress, t => t.Progress > percent ? t.Progress : percent)
+                .SetProperty(t => t.Progress, t => restart || t.Progress <= percent ? percent : t.Progress)
                 .SetProperty(t => t.EstimatedCompletion, estimate)
                 .SetProperty(t => t.UpdatedAt, now), context.CancellationToken);
         if (updated == 0) return;

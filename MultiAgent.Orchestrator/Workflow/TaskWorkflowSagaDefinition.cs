@@ -35,5 +35,7 @@ public sealed class TaskWorkflowSagaDefinition : SagaDefinition<TaskWorkflowStat
         ByTask<FinalAnswerReviewed>();
         ByTask<TaskCompleted>();
         ByTask<AgentStepFailed>();
+        ByTask<TaskRevisionRequested>();
+        ByTask<RevisionPlanned>();
     }
 }

@@ -19,12 +19,19 @@ public class TaskWorkflowState : SagaStateMachineInstance, ISagaVersion
 
     public Dictionary<string, SubtaskProgress> Subtasks { get; set; } = [];
 
-    public int DecompositionRound { get; set; }
+    /// <summary>1 for the first plan, +1 for each full-task revision.</summary>
+    public int PlanRound { get; set; }
     public int CoordinationRound { get; set; }
     public int SynthesisRound { get; set; }
     public string? LatestSynthesisId { get; set; }
 
+    /// <summary>The user revision being worked on, if any.</summary>
+    public string? RevisionId { get; set; }
+
     public string? FailureReason { get; set; }
+
+    /// <summary>When the current run began: the submission, or the latest revision request.</summary>
+    public DateTime? RunStartedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

@@ -22,6 +22,7 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
     public State SpecialistExecution { get; private set; } = null!;
     public State ManagerReview { get; private set; } = null!;
     public State RevisionRequired { get; private set; } = null!;
+    public State RevisionPlanning { get; private set; } = null!;
     public State Coordination { get; private set; } = null!;
     public State Synthesis { get; private set; } = null!;
     public State ManagerFinalReview { get; private set; } = null!;
@@ -41,6 +42,8 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
     public Event<FinalAnswerReviewed> FinalReviewed { get; private set; } = null!;
     public Event<TaskCompleted> TaskFinished { get; private set; } = null!;
     public Event<AgentStepFailed> StepFailed { get; private set; } = null!;
+    public Event<TaskRevisionRequested> RevisionRequested { get; private set; } = null!;
+    public Event<RevisionPlanned> RevisionScoped { get; private set; } = null!;
 
     public TaskWorkflowStateMachine()
     {
@@ -67,6 +70,8 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         CorrelateByTask(() => FinalReviewed);
         CorrelateByTask(() => TaskFinished);
         CorrelateByTask(() => StepFailed);
+        CorrelateByTask(() => RevisionRequested);
+        CorrelateByTask(() => RevisionScoped);
 
         // Late messages (a result after cancellation or failure) change nothing. A message that triggered the current
         // state arriving again means the Orchestrator stopped after storing the saga but before its commands went out
@@ -77,8 +82,13 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         // PENDING → TASK_ANALYSIS
         Initially(
             When(Submitted)
+                .Then(c =>
+                {
+                    c.Saga.PlanRound = 1;
+                    c.Saga.RunStartedAt = DateTime.UtcNow;
+                })
                 .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
-                .Publish(c => new AnalyzeTask(c.Saga.TaskId, null))
+                .Publish(c => new AnalyzeTask(c.Saga.TaskId, c.Saga.PlanRound, null))
                 .TransitionTo(TaskAnalysis));
 
         // TASK_ANALYSIS → SPECIALIST_SELECTION
@@ -86,7 +96,7 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
             When(Submitted).ThenAsync(Recover),
             When(Analyzed)
                 .ThenAsync(c => Stage(c, Stages.SpecialistSelection))
-                .Publish(c => new SelectSpecialists(c.Saga.TaskId))
+                .Publish(c => new SelectSpecialists(c.Saga.TaskId, c.Saga.PlanRound))
                 .TransitionTo(SpecialistSelection));
 
         // SPECIALIST_SELECTION → TASK_DECOMPOSITION
@@ -95,7 +105,7 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
             When(SpecialistsChosen)
                 .Then(c => c.Saga.SelectedSpecialists = [.. c.Message.SpecialistTypes])
                 .ThenAsync(c => Stage(c, Stages.TaskDecomposition))
-                .Publish(c => new DecomposeTask(c.Saga.TaskId, ++c.Saga.DecompositionRound))
+                .Publish(c => new DecomposeTask(c.Saga.TaskId, c.Saga.PlanRound))
                 .TransitionTo(TaskDecomposition));
 
         // TASK_DECOMPOSITION → SPECIALIST_EXECUTION
@@ -140,9 +150,9 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                             .ThenAsync(c => Stage(c, Stages.RevisionRequired))
                             .ThenAsync(ExecuteRevisions)
                             .TransitionTo(SpecialistExecution),
-                        done => done.IfElse(c => c.Saga.CurrentPhase + 1 < c.Saga.Phases.Count,
+                        done => done.IfElse(c => NextRunnablePhase(c.Saga) >= 0,
                             nextPhase => nextPhase
-                                .Then(c => c.Saga.CurrentPhase++)
+                                .Then(c => c.Saga.CurrentPhase = NextRunnablePhase(c.Saga))
                                 .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
                                 .ThenAsync(StartCurrentPhase)
                                 .TransitionTo(SpecialistExecution),
@@ -187,11 +197,49 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                         .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
                         .TransitionTo(Synthesis)),
             When(TaskFinished)
+                .Then(c => c.Saga.RevisionId = null)
                 .TransitionTo(Completed));
+
+        // COMPLETED → revision: the manager decides how far back the user's request reaches, then the normal flow follows.
+        During(Completed,
+            When(RevisionRequested)
+                .Then(c =>
+                {
+                    c.Saga.RevisionId = c.Message.RevisionId;
+                    c.Saga.RunStartedAt = DateTime.UtcNow;
+                })
+                .ThenAsync(c => Stage(c, Stages.RevisionPlanning))
+                .Publish(c => new PlanRevision(c.Saga.TaskId, c.Message.RevisionId, c.Saga.Subtasks.Keys.ToList()))
+                .TransitionTo(RevisionPlanning));
+
+        During(RevisionPlanning,
+            When(RevisionRequested).ThenAsync(Recover),
+            When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId && c.Message.Scope == RevisionScope.FullTask)
+                .Then(c =>
+                {
+                    c.Saga.PlanRound++;
+                    c.Saga.Phases = [];
+                    c.Saga.Subtasks = [];
+                    c.Saga.CurrentPhase = 0;
+                })
+                .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
+                .Publish(c => new AnalyzeTask(c.Saga.TaskId, c.Saga.PlanRound, c.Saga.RevisionId))
+                .TransitionTo(TaskAnalysis),
+            When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId && c.Message.Scope == RevisionScope.SpecificSubtasks
+                                      && c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey))
+                .Then(c => ReopenSubtasks(c.Saga, c.Message.SubtaskIds))
+                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
+                .ThenAsync(StartCurrentPhase)
+                .TransitionTo(SpecialistExecution),
+            When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId
+                                      && (c.Message.Scope == RevisionScope.FinalAnswer || !c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey)))
+                .ThenAsync(c => Stage(c, Stages.Synthesis))
+                .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
+                .TransitionTo(Synthesis));
 
         // Any state → FAILED
         During(new[] { TaskAnalysis, SpecialistSelection, TaskDecomposition, SpecialistExecution, ManagerReview, RevisionRequired,
-                Coordination, Synthesis, ManagerFinalReview },
+                Coordination, Synthesis, ManagerFinalReview, RevisionPlanning },
             When(StepFailed)
                 .Then(c => c.Saga.FailureReason = $"{c.Message.Step} failed: {c.Message.Reason}")
                 .Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason!))
@@ -225,9 +273,11 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
     {
         var saga = context.Saga;
         var state = saga.CurrentState;
-        if (state == TaskAnalysis.Name) await context.Publish(new AnalyzeTask(saga.TaskId, null));
-        else if (state == SpecialistSelection.Name) await context.Publish(new SelectSpecialists(saga.TaskId));
-        else if (state == TaskDecomposition.Name) await context.Publish(new DecomposeTask(saga.TaskId, saga.DecompositionRound));
+        if (state == TaskAnalysis.Name) await context.Publish(new AnalyzeTask(saga.TaskId, saga.PlanRound, saga.RevisionId));
+        else if (state == SpecialistSelection.Name) await context.Publish(new SelectSpecialists(saga.TaskId, saga.PlanRound));
+        else if (state == TaskDecomposition.Name) await context.Publish(new DecomposeTask(saga.TaskId, saga.PlanRound));
+        else if (state == RevisionPlanning.Name && saga.RevisionId is { } revisionId)
+            await context.Publish(new PlanRevision(saga.TaskId, revisionId, saga.Subtasks.Keys.ToList()));
         else if (state == SpecialistExecution.Name) await PublishForSubtasks(context, SubtaskState.Executing);
         else if (state == ManagerReview.Name) await PublishForSubtasks(context, SubtaskState.Reviewing);
         else if (state == Coordination.Name) await context.Publish(new CoordinateSolutions(saga.TaskId, saga.CoordinationRound));
@@ -247,9 +297,32 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         }
     }
 
+    /// <summary>The first phase after the current one with a subtask still to run; -1 when there is none.</summary>
+    internal static int NextRunnablePhase(TaskWorkflowState saga)
+    {
+        for (var phase = saga.CurrentPhase + 1; phase < saga.Phases.Count; phase++)
+        {
+            if (saga.Phases[phase].Any(id => saga.Subtasks.TryGetValue(id, out var s) && s.Status == SubtaskState.Pending)) return phase;
+        }
+        return -1;
+    }
+
+    /// <summary>A user revision of specific subtasks: each gets a new version and fresh revision cycles; execution restarts at the earliest phase.</summary>
+    internal static void ReopenSubtasks(TaskWorkflowState saga, IReadOnlyList<string> subtaskIds)
+    {
+        foreach (var id in subtaskIds.Where(saga.Subtasks.ContainsKey))
+        {
+            var subtask = saga.Subtasks[id];
+            subtask.Version++;
+            subtask.RevisionCycles = 0;
+            subtask.Status = SubtaskState.Pending;
+        }
+        saga.CurrentPhase = saga.Phases.FindIndex(p => p.Any(id => saga.Subtasks.TryGetValue(id, out var s) && s.Status == SubtaskState.Pending));
+    }
+
     private static async Task StartCurrentPhase(BehaviorContext<TaskWorkflowState> context)
     {
-        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase())
+        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.Pending))
         {
             subtask.Status = SubtaskState.Executing;
             await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));

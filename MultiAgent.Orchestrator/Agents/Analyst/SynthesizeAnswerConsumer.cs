@@ -28,6 +28,8 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
 
     protected override string StepName => "Synthesis";
 
+    protected override string? AgentTypeFor(SynthesizeAnswer message) => AgentTypes.Analyst;
+
     protected override async Task ExecuteAsync(ConsumeContext<SynthesizeAnswer> context)
     {
         var (taskId, round) = context.Message;
@@ -50,6 +52,7 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
                 Aggregated findings from the specialists (JSON):
                 {aggregation}
                 {(earlierReview is null ? "" : $"\nThe manager's review of your previous draft (JSON):\n{earlierReview}")}
+                {await Db.RevisionNoteAsync(taskId, ct)}
                 """;
             var synthesis = await chat.AskAsync<SynthesisAnswer>(
                 new AgentRequest(taskId, AgentTypes.Analyst, Instructions, material),

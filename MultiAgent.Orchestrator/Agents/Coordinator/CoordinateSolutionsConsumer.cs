@@ -26,6 +26,8 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
 
     protected override string StepName => "Coordination";
 
+    protected override string? AgentTypeFor(CoordinateSolutions message) => AgentTypes.Coordinator;
+
     protected override async Task ExecuteAsync(ConsumeContext<CoordinateSolutions> context)
     {
         var (taskId, round) = context.Message;
@@ -41,6 +43,7 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
 
                 Accepted specialist solutions:
                 {string.Join("\n\n", accepted.Select(a => $"## {a.Title} (by {a.SpecialistType})\n{a.Content}"))}
+                {await Db.RevisionNoteAsync(taskId, ct)}
                 """;
             var aggregation = await chat.AskAsync<AggregationAnswer>(
                 new AgentRequest(taskId, AgentTypes.Coordinator, Instructions, material),

@@ -22,17 +22,19 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
 
     protected override string StepName => "Task analysis";
 
+    protected override string? AgentTypeFor(AnalyzeTask message) => AgentTypes.Manager;
+
     protected override async Task ExecuteAsync(ConsumeContext<AnalyzeTask> context)
     {
-        var (taskId, revisionId) = context.Message;
+        var (taskId, round, _) = context.Message;
         var ct = context.CancellationToken;
-        var stepKey = $"analysis:{revisionId ?? "initial"}";
+        var stepKey = $"analysis:{round}";
 
         if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.TaskAnalysis, ct) is null)
         {
             var task = await Db.LoadTaskAsync(taskId, ct);
             var analysis = await chat.AskAsync<TaskAnalysisAnswer>(
-                new AgentRequest(taskId, AgentTypes.Manager, Instructions, AgentRecords.Describe(task)),
+                new AgentRequest(taskId, AgentTypes.Manager, Instructions, AgentRecords.Describe(task) + await Db.RevisionNoteAsync(taskId, ct)),
                 a => a.RequiredCapabilities.Count == 0 ? "required_capabilities must name at least one capability." : null,
                 ct);
 

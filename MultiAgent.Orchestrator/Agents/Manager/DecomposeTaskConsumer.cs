@@ -34,6 +34,8 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
 
     protected override string StepName => "Task decomposition";
 
+    protected override string? AgentTypeFor(DecomposeTask message) => AgentTypes.Manager;
+
     protected override async Task ExecuteAsync(ConsumeContext<DecomposeTask> context)
     {
         var (taskId, round) = context.Message;

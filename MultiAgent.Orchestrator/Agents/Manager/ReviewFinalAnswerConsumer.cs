@@ -24,6 +24,8 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
 
     protected override string StepName => "Final review";
 
+    protected override string? AgentTypeFor(ReviewFinalAnswer message) => AgentTypes.Manager;
+
     protected override async Task ExecuteAsync(ConsumeContext<ReviewFinalAnswer> context)
     {
         var (taskId, solutionId, round) = context.Message;
@@ -43,7 +45,9 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
         var review = await chat.AskAsync<FinalReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, $"""
             {AgentRecords.Describe(task)}
 
-            Final answer to review:
+            {await Db.RevisionNoteAsync(taskId, ct)}
+
+            Final answer draft {round} to review:
             {answer}
             """), null, ct);
 

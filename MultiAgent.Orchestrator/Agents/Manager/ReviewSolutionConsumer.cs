@@ -28,6 +28,8 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
 
     protected override string StepName => "Manager review";
 
+    protected override string? AgentTypeFor(ReviewSolution message) => AgentTypes.Manager;
+
     protected override async Task ExecuteAsync(ConsumeContext<ReviewSolution> context)
     {
         var (taskId, subtaskId, solutionId, version) = context.Message;
@@ -46,12 +48,16 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
         var solution = await Db.Solutions.FirstAsync(s => s.SolutionId == solutionId, ct);
         var requirements = JsonSerializer.Deserialize<DecomposeTaskConsumer.SubtaskRequirements>(subtask.Requirements!, AgentJson.Options)!;
 
+        var task = await Db.LoadTaskAsync(taskId, ct);
         var material = $"""
-            Subtask: {subtask.Title}
+            Overall task:
+            {AgentRecords.Describe(task)}
+
+            Subtask {requirements.PlanId}: {subtask.Title}
             Description: {subtask.Description}
             Expected deliverable: {requirements.Deliverable}
 
-            Specialist solution (version {version}):
+            Solution version {version}, by the {requirements.SpecialistType} specialist:
             {solution.Content}
             """;
         var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, material), null, ct);

@@ -24,11 +24,13 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
 
     protected override string StepName => "Specialist selection";
 
+    protected override string? AgentTypeFor(SelectSpecialists message) => AgentTypes.Manager;
+
     protected override async Task ExecuteAsync(ConsumeContext<SelectSpecialists> context)
     {
-        var taskId = context.Message.TaskId;
+        var (taskId, round) = context.Message;
         var ct = context.CancellationToken;
-        const string stepKey = "selection";
+        var stepKey = $"selection:{round}";
 
         var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SpecialistSelection, ct);
         if (existing?.Metadata is { } stored)

@@ -28,6 +28,9 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
 
     protected override string StepName => "Specialist execution";
 
+    protected override string? AgentTypeFor(ExecuteSubtask message) =>
+        string.IsNullOrEmpty(message.SpecialistType) ? null : message.SpecialistType;
+
     protected override async Task ExecuteAsync(ConsumeContext<ExecuteSubtask> context)
     {
         var (taskId, subtaskId, version, requestedSpecialist) = context.Message;
@@ -138,7 +141,7 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
 
             Outputs of the subtasks this one depends on:
             {(dependencyOutputs.Count == 0 ? "(none)" : string.Join("\n\n", dependencyOutputs))}
-            {revision}
+            {revision}{await Db.RevisionNoteAsync(task.TaskId, ct)}
             """;
     }
 }
