@@ -85,8 +85,10 @@ public sealed class CompleteTaskConsumer(MultiAgentDbContext db, ILogger<Complet
             await Db.SaveChangesAsync(ct);
         }
 
+        // A task the user has just asked to revise (revision_pending) is not completed again by a late or repeated message.
         var updated = await Db.Tasks
-            .Where(t => t.TaskId == taskId && t.Status != TaskStatuses.Completed && t.Status != TaskStatuses.Failed && t.Status != TaskStatuses.Cancelled)
+            .Where(t => t.TaskId == taskId && t.Status != TaskStatuses.Completed && t.Status != TaskStatuses.Failed
+                        && t.Status != TaskStatuses.Cancelled && t.Status != TaskStatuses.RevisionPending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(t => t.Status, TaskStatuses.Completed)
                 .SetProperty(t => t.CurrentStage, Stages.Completed)

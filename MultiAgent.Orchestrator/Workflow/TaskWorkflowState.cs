@@ -28,6 +28,9 @@ public class TaskWorkflowState : SagaStateMachineInstance, ISagaVersion
     /// <summary>The user revision being worked on, if any.</summary>
     public string? RevisionId { get; set; }
 
+    /// <summary>A revision requested while the completion was still being recorded; it starts once the task is completed.</summary>
+    public string? PendingRevisionId { get; set; }
+
     public string? FailureReason { get; set; }
 
     /// <summary>When the current run began: the submission, or the latest revision request.</summary>

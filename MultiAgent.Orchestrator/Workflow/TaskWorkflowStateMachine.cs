@@ -196,9 +196,22 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                         .ThenAsync(c => Stage(c, Stages.Synthesis))
                         .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
                         .TransitionTo(Synthesis)),
-            When(TaskFinished)
+            // The user may ask for a revision the moment the task reads completed, before the saga has heard of it.
+            When(RevisionRequested)
+                .Then(c => c.Saga.PendingRevisionId = c.Message.RevisionId),
+            When(TaskFinished, c => c.Saga.PendingRevisionId is null)
                 .Then(c => c.Saga.RevisionId = null)
-                .TransitionTo(Completed));
+                .TransitionTo(Completed),
+            When(TaskFinished, c => c.Saga.PendingRevisionId is not null)
+                .Then(c =>
+                {
+                    c.Saga.RevisionId = c.Saga.PendingRevisionId;
+                    c.Saga.PendingRevisionId = null;
+                    c.Saga.RunStartedAt = DateTime.UtcNow;
+                })
+                .ThenAsync(c => Stage(c, Stages.RevisionPlanning))
+                .Publish(c => new PlanRevision(c.Saga.TaskId, c.Saga.RevisionId!, c.Saga.Subtasks.Keys.ToList()))
+                .TransitionTo(RevisionPlanning));
 
         // COMPLETED → revision: the manager decides how far back the user's request reaches, then the normal flow follows.
         During(Completed,
@@ -232,7 +245,8 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
                 .ThenAsync(StartCurrentPhase)
                 .TransitionTo(SpecialistExecution),
             When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId
-                                      && (c.Message.Scope == RevisionScope.FinalAnswer || !c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey)))
+                                      && (c.Message.Scope == RevisionScope.FinalAnswer
+                                          || (c.Message.Scope == RevisionScope.SpecificSubtasks && !c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey))))
                 .ThenAsync(c => Stage(c, Stages.Synthesis))
                 .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
                 .TransitionTo(Synthesis));

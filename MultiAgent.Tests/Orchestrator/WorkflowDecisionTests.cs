@@ -73,3 +73,50 @@ public class WorkflowDecisionTests
         Assert.Equal(20 + 27, TaskProgress.Percent(Stages.SpecialistExecution, subtasks));
     }
 }
+
+public class RevisionReopeningTests
+{
+    [Fact]
+    public void Reopened_subtasks_get_a_new_version_and_execution_restarts_at_their_earliest_phase()
+    {
+        var saga = new TaskWorkflowState
+        {
+            Phases = [["a", "b"], ["c"], ["d"]],
+            CurrentPhase = 2,
+            Subtasks = new()
+            {
+                ["a"] = new SubtaskProgress { Status = SubtaskState.Accepted, Version = 1 },
+                ["b"] = new SubtaskProgress { Status = SubtaskState.Accepted, Version = 2, RevisionCycles = 1 },
+                ["c"] = new SubtaskProgress { Status = SubtaskState.Accepted, Version = 1 },
+                ["d"] = new SubtaskProgress { Status = SubtaskState.Failed, Version = 3, RevisionCycles = 2 },
+            },
+        };
+
+        TaskWorkflowStateMachine.ReopenSubtasks(saga, ["c", "d"]);
+
+        Assert.Equal(1, saga.CurrentPhase);
+        Assert.Equal((SubtaskState.Pending, 2, 0), (saga.Subtasks["c"].Status, saga.Subtasks["c"].Version, saga.Subtasks["c"].RevisionCycles));
+        Assert.Equal((SubtaskState.Pending, 4, 0), (saga.Subtasks["d"].Status, saga.Subtasks["d"].Version, saga.Subtasks["d"].RevisionCycles));
+        Assert.Equal(SubtaskState.Accepted, saga.Subtasks["a"].Status);
+        Assert.Equal(2, TaskWorkflowStateMachine.NextRunnablePhase(saga));
+    }
+
+    [Fact]
+    public void Phases_with_nothing_to_run_are_skipped()
+    {
+        var saga = new TaskWorkflowState
+        {
+            Phases = [["a"], ["b"], ["c"]],
+            CurrentPhase = 0,
+            Subtasks = new()
+            {
+                ["a"] = new SubtaskProgress { Status = SubtaskState.Accepted },
+                ["b"] = new SubtaskProgress { Status = SubtaskState.Accepted },
+                ["c"] = new SubtaskProgress { Status = SubtaskState.Pending },
+            },
+        };
+        Assert.Equal(2, TaskWorkflowStateMachine.NextRunnablePhase(saga));
+        saga.Subtasks["c"].Status = SubtaskState.Accepted;
+        Assert.Equal(-1, TaskWorkflowStateMachine.NextRunnablePhase(saga));
+    }
+}

@@ -156,7 +156,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = NewUser();
         var task = await RunAsync(api, "Cycle repaired",
-            "Organise a neighbourhood clean-up day. [[sim:unless=could not be used;dependencies=cycle;count.subtasks=3]]");
+            "Organise a neighbourhood clean-up day. [[sim:count.subtasks=3]][[sim:unless=could not be used;dependencies=cycle]]");
 
         AssertCompleted(task);
         Assert.Equal(3, task.Subtasks.Count);

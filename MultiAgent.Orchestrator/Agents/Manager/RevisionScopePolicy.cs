@@ -38,7 +38,13 @@ public static class RevisionScopePolicy
             return (RevisionScope.FinalAnswer, []);
         }
 
-        var matched = subtasks.Where(s => areas.Any(a => Mentions(s, a))).Select(s => s.SubtaskId).ToList();
+        // An area that names a subtask by its title means exactly that subtask; otherwise match by the area's words.
+        var matched = subtasks.Where(s => areas.Any(a => string.Equals(a.Trim(), s.Title.Trim(), StringComparison.OrdinalIgnoreCase)))
+            .Select(s => s.SubtaskId).ToList();
+        if (matched.Count == 0)
+        {
+            matched = subtasks.Where(s => areas.Any(a => Mentions(s, a))).Select(s => s.SubtaskId).ToList();
+        }
         // Areas the current plan does not cover at all need a new plan.
         return matched.Count == 0
             ? (RevisionScope.FullTask, [])
