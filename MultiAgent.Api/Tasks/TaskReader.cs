@@ -22,9 +22,9 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             return null;
         }
 
-        var subtasks = await db.Subtasks.AsNoTracking()
+        var subtasks = CurrentPlan(await db.Subtasks.AsNoTracking()
             .Where(s => s.TaskId == taskId)
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken));
         var versions = await db.Solutions.AsNoTracking()
             .Where(s => s.TaskId == taskId && s.SubtaskId != null)
             .GroupBy(s => s.SubtaskId!)
@@ -202,6 +202,18 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
         return usage is null
             ? new TaskUsage(0, 0, 0, 0m, 0, false)
             : new TaskUsage(usage.Prompt, usage.Completion, usage.Total, usage.Cost, usage.Calls, usage.Simulated > 0);
+    }
+
+    /// <summary>
+    /// A full-task revision plans the task again: the earlier plan's subtasks stay stored as history, and the task shows
+    /// the subtasks of its latest plan round (<c>plan_round</c> in the requirements; 1 when absent).
+    /// </summary>
+    public static List<SubtaskEntity> CurrentPlan(List<SubtaskEntity> subtasks)
+    {
+        if (subtasks.Count == 0) return subtasks;
+        var withRound = subtasks.Select(s => (Subtask: s, Round: StoredJson.Integer(StoredJson.Parse(s.Requirements), "plan_round") ?? 1)).ToList();
+        var latest = withRound.Max(x => x.Round);
+        return withRound.Where(x => x.Round == latest).Select(x => x.Subtask).ToList();
     }
 
     private static SubtaskSummary ToSummary(SubtaskEntity subtask, int versions)

@@ -30,7 +30,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
 
     public sealed record SubtaskRequirements(
         string PlanId, string SpecialistType, string Deliverable, IReadOnlyList<string> Dependencies, string Priority, string Complexity, int Phase,
-        IReadOnlyList<string> FocusAreas);
+        IReadOnlyList<string> FocusAreas, int PlanRound = 1);
 
     protected override string StepName => "Task decomposition";
 
@@ -84,7 +84,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         {
             var requirements = new SubtaskRequirements(subtask.SubtaskId, subtask.AssignedSpecialist, subtask.Deliverable,
                 subtask.Dependencies.Select(d => idMap[d]).ToList(), subtask.Priority, subtask.Complexity.ToString().ToLowerInvariant(),
-                phaseOf[subtask.SubtaskId], selection.Selected.FirstOrDefault(s => s.Type == subtask.AssignedSpecialist)?.FocusAreas ?? []);
+                phaseOf[subtask.SubtaskId], selection.Selected.FirstOrDefault(s => s.Type == subtask.AssignedSpecialist)?.FocusAreas ?? [], round);
             Db.Subtasks.Add(new SubtaskEntity
             {
                 SubtaskId = idMap[subtask.SubtaskId],
