@@ -141,11 +141,11 @@ public class TaskLifecycleTests(PlatformFixture platform)
     public async Task Cancelling_a_running_task_stops_it_and_a_finished_task_cannot_be_cancelled()
     {
         using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
-        // The directive makes every simulated model call of this task slow, so the task is surely still running.
+        // The directive makes every simulated model call of this task slow, so specialists are surely still at work.
         var created = await PlatformFixture.SubmitAsync(api, "Slow task to cancel",
-            "Write a detailed competitive analysis of regional coffee chains. [[sim:latency=1500]]");
+            "Write a detailed competitive analysis of regional coffee chains. [[sim:latency=2500]]");
 
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage is not (null or Stages.Initialization), PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.SpecialistExecution, PlatformFixture.TaskTimeout);
         var cancel = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var body = await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct);
@@ -158,12 +158,43 @@ public class TaskLifecycleTests(PlatformFixture platform)
 
         await using (var db = await platform.CreateDbContextAsync())
         {
-            Assert.False(await db.Solutions.AnyAsync(s => s.TaskId == created.TaskId && s.SolutionType == SolutionTypes.Final, Ct));
+            // The specialists' model calls in flight were cancelled: none of their answers was stored.
+            Assert.False(await db.Solutions.AnyAsync(s => s.TaskId == created.TaskId, Ct));
             Assert.Equal("Cancelled", (await db.TaskWorkflows.SingleAsync(w => w.TaskId == created.TaskId, Ct)).CurrentState);
         }
 
         var again = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Agents_are_busy_while_they_work_and_idle_afterwards()
+    {
+        using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        var created = await PlatformFixture.SubmitAsync(api, "Keep the manager busy",
+            "Think carefully about the best way to organise a library. [[sim:latency=2000]]");
+
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.TaskAnalysis, PlatformFixture.TaskTimeout);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(30));
+        AgentStatusResponse? busy = null;
+        while (busy is null)
+        {
+            var status = await api.GetFromJsonAsync<AgentStatusResponse>("/api/v1/agents/status", JsonDefaults.Options, cts.Token);
+            if (status!.ByType.TryGetValue(AgentTypes.Manager, out var manager) && manager.Busy > 0) busy = status;
+            else await Task.Delay(200, cts.Token);
+        }
+        Assert.True(busy.Busy >= 1);
+        Assert.Equal(busy.TotalAgents, busy.Available + busy.Busy);
+
+        // Cancelling stops the manager's call in flight, and the manager is idle again.
+        await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
+        while (true)
+        {
+            var status = await api.GetFromJsonAsync<AgentStatusResponse>("/api/v1/agents/status", JsonDefaults.Options, cts.Token);
+            if (status!.ByType.TryGetValue(AgentTypes.Manager, out var manager) && manager.Busy == 0) break;
+            await Task.Delay(200, cts.Token);
+        }
     }
 
     [Fact]
