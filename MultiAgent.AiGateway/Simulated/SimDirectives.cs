@@ -74,7 +74,7 @@ public sealed partial class SimDirectives
 
     public string? Get(string name) => _values.TryGetValue(name, out var v) ? v : null;
 
-    /// <summary><c>fail=malformed</c> (invalid JSON) or <c>fail=schema</c> (valid JSON missing required properties).</summary>
+    /// <summary><c>fail=malformed</c> (invalid JSON), <c>fail=schema</c> (valid JSON missing required properties), <c>fail=unavailable</c> (HTTP 503) or <c>fail=ratelimit</c> (HTTP 429).</summary>
     public string? Fail => Get("fail")?.ToLowerInvariant();
 
     /// <summary><c>dependencies=none|chain|cycle</c> (default: the last item depends on all earlier ones).</summary>

@@ -38,7 +38,7 @@ public sealed class SimulatedChatClient : IChatClient
     {
         var settings = _settings();
         var answer = Answer(messages.ToList(), options, settings);
-        await DelayOrFailAsync(answer.LatencyMs, settings, cancellationToken).ConfigureAwait(false);
+        await DelayOrFailAsync(answer, settings, cancellationToken).ConfigureAwait(false);
 
         var responseId = NewResponseId();
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer.Text) { MessageId = responseId })
@@ -57,7 +57,7 @@ public sealed class SimulatedChatClient : IChatClient
         var settings = _settings();
         var answer = Answer(messages.ToList(), options, settings);
         // Failures and latency come before the first update, as with a real provider's response headers.
-        await DelayOrFailAsync(answer.LatencyMs, settings, cancellationToken).ConfigureAwait(false);
+        await DelayOrFailAsync(answer, settings, cancellationToken).ConfigureAwait(false);
 
         var responseId = NewResponseId();
         var created = _time.GetUtcNow();
@@ -144,7 +144,13 @@ public sealed class SimulatedChatClient : IChatClient
         };
         usage.TotalTokenCount = usage.InputTokenCount + usage.OutputTokenCount;
 
-        return new SimulatedAnswer(text, finishReason, usage, directives.LatencyMs ?? settings.LatencyMs);
+        int? failStatus = directives.Fail switch
+        {
+            "unavailable" => 503,
+            "ratelimit" => 429,
+            _ => null,
+        };
+        return new SimulatedAnswer(text, finishReason, usage, directives.LatencyMs ?? settings.LatencyMs, failStatus);
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new()
@@ -182,8 +188,15 @@ public sealed class SimulatedChatClient : IChatClient
         };
     }
 
-    private static async Task DelayOrFailAsync(int latencyMs, SimulatedModelOptions settings, CancellationToken cancellationToken)
+    private static async Task DelayOrFailAsync(SimulatedAnswer answer, SimulatedModelOptions settings, CancellationToken cancellationToken)
     {
+        var latencyMs = answer.LatencyMs;
+        if (answer.FailStatus is { } directed)
+        {
+            throw new ProviderException(directed, $"The simulated model failed this call on purpose (test directive, status {directed}).",
+                directed == 429 ? TimeSpan.FromSeconds(1) : null);
+        }
+
         // Fault injection is random per call (not per request), so that retries can succeed.
         if (settings.FailureRate > 0 && Random.Shared.NextDouble() < settings.FailureRate)
         {
@@ -206,4 +219,5 @@ public sealed class SimulatedChatClient : IChatClient
 }
 
 /// <summary>What the simulated model answers to one request.</summary>
-public sealed record SimulatedAnswer(string Text, ChatFinishReason FinishReason, UsageDetails Usage, int LatencyMs);
+/// <param name="FailStatus">A provider error this call must answer with (test directive <c>fail=unavailable</c> or <c>fail=ratelimit</c>).</param>
+public sealed record SimulatedAnswer(string Text, ChatFinishReason FinishReason, UsageDetails Usage, int LatencyMs, int? FailStatus = null);

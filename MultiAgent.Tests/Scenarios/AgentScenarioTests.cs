@@ -196,6 +196,24 @@ public class AgentScenarioTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Model_that_stays_unavailable_is_retried_with_backoff_then_the_task_fails_with_the_error()
+    {
+        using var api = NewUser();
+        var started = DateTime.UtcNow;
+        var task = await RunAsync(api, "Provider down", "Compare two cloud providers for a startup. [[sim:fail=unavailable]]");
+
+        Assert.Equal(TaskStatuses.Failed, task.Status);
+        Assert.Contains("Task analysis failed", task.Error);
+        Assert.Contains("HTTP 503 after 5 retries", task.Error);
+        // Retried after 1, 2, 4, 8 and 16 seconds before giving up (a lower bound on behaviour, not a speed check).
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(31), "the step gave up before its five retries");
+
+        await using var db = await platform.CreateDbContextAsync();
+        Assert.Contains(await db.Interactions.Where(i => i.TaskId == task.TaskId).Select(i => i.InteractionType).ToListAsync(Ct),
+            t => t == InteractionTypes.Failure);
+    }
+
+    [Fact]
     public async Task Revision_of_the_final_answer_synthesises_a_new_version_and_keeps_the_old()
     {
         using var api = NewUser();
