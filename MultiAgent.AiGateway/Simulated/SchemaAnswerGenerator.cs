@@ -96,6 +96,17 @@ public sealed class SchemaAnswerGenerator
             return Generate(MergeBranch(schema, ChooseBranch(branches, depth)), name, depth, slot, omitRequired);
         }
 
+        if (name is not null && slot is not null && _directives.TryGetItemString(slot.Index + 1, name, out var itemValue))
+        {
+            return JsonValue.Create(itemValue);
+        }
+
+        // A nullable reference to another item (parent_id, replaces_id, …) has nothing to point to by default: null.
+        if (name is not null && IsIdName(name) && slot?.IdProperty != name && Types(schema).Contains("null"))
+        {
+            return null;
+        }
+
         return ChooseType(schema, depth) switch
         {
             "null" => null,

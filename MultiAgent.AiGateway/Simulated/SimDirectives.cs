@@ -99,6 +99,13 @@ public sealed partial class SimDirectives
     }
 
     /// <summary><c>count.&lt;property&gt;=&lt;n&gt;</c>: the number of items of every array property of that name (the caller clamps it).</summary>
+    /// <summary><c>item.&lt;n&gt;.&lt;property&gt;=&lt;text&gt;</c>: the string property of the n-th item (1-based) of any array of objects.</summary>
+    public bool TryGetItemString(int position, string propertyName, out string value)
+    {
+        value = Get($"item.{position}.{propertyName}") ?? "";
+        return value.Length > 0;
+    }
+
     public bool TryGetCount(string propertyName, out int count)
     {
         count = 0;

@@ -34,7 +34,8 @@ public sealed record PlannedSubtask(
     [property: Description("The expected output.")] string Deliverable,
     [property: Description("subtask_id values of subtasks that must finish first.")] IReadOnlyList<string> Dependencies,
     [property: Description("high, medium or low.")] string Priority,
-    Complexity Complexity);
+    Complexity Complexity,
+    [property: Description("The subtask_id of the larger subtask this one breaks down, or null for a top-level subtask.")] string? ParentSubtaskId);
 
 [Description("The manager's decomposition of a task into subtasks with dependencies.")]
 public sealed record DecompositionAnswer([property: MinLength(1)] IReadOnlyList<PlannedSubtask> Subtasks);

@@ -74,3 +74,40 @@ public class TaskGraphTests
         Assert.Single(TaskGraph.Phases(graph));
     }
 }
+
+public class HierarchicalTaskGraphTests
+{
+    private static readonly string[] Allowed = ["developer", "ux_designer"];
+
+    [Fact]
+    public void A_parent_runs_after_its_parts()
+    {
+        var graph = new[]
+        {
+            new GraphNode("app", "developer", [], null),
+            new GraphNode("ui", "ux_designer", [], "app"),
+            new GraphNode("api", "developer", [], "app"),
+        };
+        Assert.Empty(TaskGraph.Validate(graph, Allowed));
+        var phases = TaskGraph.Phases(graph);
+        Assert.Equal([["ui", "api"], ["app"]], phases.Select(p => p.ToArray()).ToArray());
+        Assert.Equal(["ui", "api"], TaskGraph.WithParents(graph).Single(n => n.Id == "app").Dependencies);
+    }
+
+    [Fact]
+    public void Unknown_and_own_parents_are_reported()
+    {
+        var problems = TaskGraph.Validate(
+            [new GraphNode("a", "developer", [], "a"), new GraphNode("b", "developer", [], "nope")], Allowed);
+        Assert.Contains(problems, p => p.Contains("'a' is its own parent"));
+        Assert.Contains(problems, p => p.Contains("parent 'nope'"));
+    }
+
+    [Fact]
+    public void A_part_that_depends_on_its_parent_is_a_cycle()
+    {
+        var problems = TaskGraph.Validate(
+            [new GraphNode("whole", "developer", [], null), new GraphNode("part", "developer", ["whole"], "whole")], Allowed);
+        Assert.Contains(problems, p => p.Contains("cycle"));
+    }
+}

@@ -57,6 +57,20 @@ public class AgentScenarioTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_subtask_broken_down_into_a_part_is_stored_as_its_parent_and_runs_after_it()
+    {
+        using var api = NewUser();
+        var task = await RunAsync(api, "Hierarchical plan",
+            "Build a small web shop: catalogue, cart and checkout. [[sim:count.subtasks=3;dependencies=none;item.3.parent_subtask_id=st1]]");
+
+        AssertCompleted(task);
+        var part = Assert.Single(task.Subtasks, s => s.ParentSubtaskId is not null);
+        var parent = task.Subtasks.Single(s => s.SubtaskId == part.ParentSubtaskId);
+        Assert.Contains(part.SubtaskId, parent.Dependencies);
+        Assert.True(parent.Phase > part.Phase);
+    }
+
+    [Fact]
     public async Task Solution_needing_revision_is_revised_with_the_reviewers_requests_then_accepted()
     {
         using var api = NewUser();

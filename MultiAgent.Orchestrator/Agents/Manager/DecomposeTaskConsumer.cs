@@ -20,7 +20,9 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         You are the Manager of a team of AI specialists. Decompose the task into specific subtasks for the selected specialists.
         For each subtask give a short unique subtask_id (st1, st2, ...), a title, a detailed description, the assigned specialist
         (one of the selected specialist types), the expected deliverable, its dependencies (the subtask_id values that must be
-        finished first), a priority (high, medium or low) and a complexity (simple, moderate or complex).
+        finished first), a priority (high, medium or low), a complexity (simple, moderate or complex), and — when a complex
+        subtask is broken down further — the parent_subtask_id of the subtask it refines (null otherwise; a parent runs after
+        its parts and integrates them).
         Use between 2 and 8 subtasks, give every selected specialist at least one, keep subtasks independent where possible
         so they can run in parallel, and never create circular dependencies.
         Answer only with the JSON object described by the response schema.
@@ -76,6 +78,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
 
         var graph = ToGraph(plan);
         var planPhases = TaskGraph.Phases(graph);
+        var effective = TaskGraph.WithParents(graph).ToDictionary(n => n.Id, n => n.Dependencies);
         var idMap = plan.Subtasks.ToDictionary(s => s.SubtaskId, s => Ids.Deterministic(Ids.SubtaskPrefix, $"{taskId}:{round}:{s.SubtaskId}"));
         var phaseOf = planPhases.SelectMany((phase, index) => phase.Select(id => (id, index))).ToDictionary(x => x.id, x => x.index + 1);
         var now = DateTime.UtcNow;
@@ -83,12 +86,13 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         foreach (var subtask in plan.Subtasks)
         {
             var requirements = new SubtaskRequirements(subtask.SubtaskId, subtask.AssignedSpecialist, subtask.Deliverable,
-                subtask.Dependencies.Select(d => idMap[d]).ToList(), subtask.Priority, subtask.Complexity.ToString().ToLowerInvariant(),
+                effective[subtask.SubtaskId].Select(d => idMap[d]).ToList(), subtask.Priority, subtask.Complexity.ToString().ToLowerInvariant(),
                 phaseOf[subtask.SubtaskId], selection.Selected.FirstOrDefault(s => s.Type == subtask.AssignedSpecialist)?.FocusAreas ?? [], round);
             Db.Subtasks.Add(new SubtaskEntity
             {
                 SubtaskId = idMap[subtask.SubtaskId],
                 TaskId = taskId,
+                ParentSubtaskId = subtask.ParentSubtaskId is { } parent ? idMap[parent] : null,
                 AssignedAgentId = AgentTypes.AgentId(subtask.AssignedSpecialist),
                 Title = Truncate(subtask.Title, 500),
                 Description = subtask.Description,
@@ -115,7 +119,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
     }
 
     private static List<GraphNode> ToGraph(DecompositionAnswer plan) =>
-        plan.Subtasks.Select(s => new GraphNode(s.SubtaskId, s.AssignedSpecialist, s.Dependencies)).ToList();
+        plan.Subtasks.Select(s => new GraphNode(s.SubtaskId, s.AssignedSpecialist, s.Dependencies, s.ParentSubtaskId)).ToList();
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }

@@ -1,6 +1,7 @@
 namespace MultiAgent.Orchestrator.Agents.Manager;
 
-public sealed record GraphNode(string Id, string Specialist, IReadOnlyList<string> Dependencies);
+/// <param name="Parent">The larger subtask this one refines (hierarchical subtasks); a parent runs after its children and builds on them.</param>
+public sealed record GraphNode(string Id, string Specialist, IReadOnlyList<string> Dependencies, string? Parent = null);
 
 /// <summary>
 /// The decomposition's dependency graph, validated in code: the model's plan is never trusted for ids, specialists,
@@ -34,9 +35,14 @@ public static class TaskGraph
                 if (dependency == node.Id) problems.Add($"Subtask '{node.Id}' depends on itself.");
                 else if (!ids.Contains(dependency)) problems.Add($"Subtask '{node.Id}' depends on '{dependency}', which is not a subtask in the plan.");
             }
+            if (node.Parent is { } parent)
+            {
+                if (parent == node.Id) problems.Add($"Subtask '{node.Id}' is its own parent.");
+                else if (!ids.Contains(parent)) problems.Add($"Subtask '{node.Id}' has parent '{parent}', which is not a subtask in the plan.");
+            }
         }
 
-        if (problems.Count == 0 && FindCycle(nodes) is { } cycle)
+        if (problems.Count == 0 && FindCycle(WithParents(nodes)) is { } cycle)
         {
             problems.Add($"The dependencies form a cycle: {string.Join(" → ", cycle)}.");
         }
@@ -44,10 +50,17 @@ public static class TaskGraph
         return problems;
     }
 
-    /// <summary>Topological layers of a valid graph, keeping the plan's order inside each layer.</summary>
+    /// <summary>The dependencies that execution follows: the declared ones, plus each parent waiting for its children.</summary>
+    public static IReadOnlyList<GraphNode> WithParents(IReadOnlyList<GraphNode> nodes) =>
+        nodes.Select(n => n with
+        {
+            Dependencies = n.Dependencies.Concat(nodes.Where(c => c.Parent == n.Id && c.Id != n.Id).Select(c => c.Id)).Distinct().ToList(),
+        }).ToList();
+
+    /// <summary>Topological layers of a valid graph (children before their parents), keeping the plan's order inside each layer.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Phases(IReadOnlyList<GraphNode> nodes)
     {
-        var remaining = nodes.ToList();
+        var remaining = WithParents(nodes).ToList();
         var done = new HashSet<string>(StringComparer.Ordinal);
         var phases = new List<IReadOnlyList<string>>();
         while (remaining.Count > 0)
