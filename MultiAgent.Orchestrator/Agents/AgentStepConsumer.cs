@@ -15,9 +15,6 @@ namespace MultiAgent.Orchestrator.Agents;
 /// </summary>
 public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logger) : IConsumer<T> where T : class, ITaskMessage
 {
-    /// <summary>Retry intervals for transient failures, as the design document specifies: 1, 2, 4, 8, 16 seconds.</summary>
-    public static readonly TimeSpan[] RetryIntervals = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)];
-
     protected abstract string StepName { get; }
 
     protected MultiAgentDbContext Db => db;
@@ -48,7 +45,7 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
         {
             logger.LogInformation("{Step} for task {TaskId} stopped: the task was cancelled", StepName, taskId);
         }
-        catch (Exception ex) when (IsPermanent(ex) || context.GetRetryAttempt() >= RetryIntervals.Length)
+        catch (Exception ex) when (IsPermanent(ex) || context.GetRetryAttempt() >= AgentRetry.Intervals.Length)
         {
             var reason = Describe(ex);
             logger.LogError(ex, "{Step} for task {TaskId} failed for good: {Reason}", StepName, taskId, reason);
@@ -69,14 +66,14 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
 
     private static bool IsPermanent(Exception ex) => ex switch
     {
-        AgentOutputException or InvalidAgentPlanException => true,
+        AgentOutputException => true,
         ClientResultException { Status: 400 or 401 or 403 or 404 or 422 } => true,
         _ => false,
     };
 
     private static string Describe(Exception ex) => ex switch
     {
-        AgentOutputException or InvalidAgentPlanException => ex.Message,
+        AgentOutputException => ex.Message,
         ClientResultException { Status: 401 or 403 } =>
             "the AI gateway refused the credentials; check the AiGateway key configuration",
         ClientResultException { Status: 429 } =>
@@ -91,5 +88,9 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
     };
 }
 
-/// <summary>A plan from the model that is still invalid after being sent back with the reason.</summary>
-public sealed class InvalidAgentPlanException(string message) : Exception(message);
+public static class AgentRetry
+{
+    /// <summary>Retry intervals for transient failures, as the design document specifies: 1, 2, 4, 8, 16 seconds.</summary>
+    public static readonly TimeSpan[] Intervals =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)];
+}

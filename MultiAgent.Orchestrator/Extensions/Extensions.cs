@@ -79,7 +79,7 @@ public sealed class AgentStepDefinition<TConsumer> : ConsumerDefinition<TConsume
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(AgentStepConsumer<Contracts.Messages.AnalyzeTask>.RetryIntervals));
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(AgentRetry.Intervals));
         endpointConfigurator.UseInMemoryOutbox(context);
     }
 }
