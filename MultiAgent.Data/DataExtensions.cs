@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MultiAgent.Data.Identity;
 
 namespace MultiAgent.Data;
 
@@ -12,4 +15,24 @@ public static class DataExtensions
         builder.AddNpgsqlDbContext<MultiAgentDbContext>(DatabaseName);
         return builder;
     }
+
+    /// <summary>
+    /// ASP.NET Core Identity's user and role managers over <see cref="MultiAgentDbContext"/>, with the password and
+    /// lockout rules of the platform. Used by the Api (sign-up, sign-in) and the migration service (admin seeding).
+    /// </summary>
+    public static IdentityBuilder AddMultiAgentIdentity(this IServiceCollection services) =>
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireDigit = true;
+                options.Password.RequireLowercase = true;
+                options.Password.RequireUppercase = true;
+                options.Password.RequireNonAlphanumeric = true;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<MultiAgentDbContext>();
 }

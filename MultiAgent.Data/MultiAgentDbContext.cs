@@ -1,10 +1,14 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Data.Entities;
+using MultiAgent.Data.Identity;
 
 namespace MultiAgent.Data;
 
-public class MultiAgentDbContext(DbContextOptions<MultiAgentDbContext> options) : DbContext(options)
+public class MultiAgentDbContext(DbContextOptions<MultiAgentDbContext> options)
+    : IdentityDbContext<ApplicationUser, IdentityRole, string>(options)
 {
     public DbSet<TaskEntity> Tasks => Set<TaskEntity>();
     public DbSet<AgentEntity> Agents => Set<AgentEntity>();
@@ -14,9 +18,13 @@ public class MultiAgentDbContext(DbContextOptions<MultiAgentDbContext> options) 
     public DbSet<RevisionEntity> Revisions => Set<RevisionEntity>();
     public DbSet<AiApiUsageEntity> AiApiUsage => Set<AiApiUsageEntity>();
     public DbSet<TaskWorkflowStateEntity> TaskWorkflows => Set<TaskWorkflowStateEntity>();
+    public DbSet<RefreshTokenEntity> RefreshTokens => Set<RefreshTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
+        ConfigureIdentity(modelBuilder);
+
         modelBuilder.Entity<TaskEntity>(e =>
         {
             e.ToTable("tasks");
@@ -174,6 +182,56 @@ public class MultiAgentDbContext(DbContextOptions<MultiAgentDbContext> options) 
         modelBuilder.Entity<AgentEntity>().HasData(AgentRegistry.SeedRows());
 
         ApplySnakeCaseColumnNames(modelBuilder);
+    }
+
+    // ASP.NET Core Identity's tables under plain snake_case names, like ours.
+    private static void ConfigureIdentity(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ApplicationUser>(e =>
+        {
+            e.ToTable("users");
+            e.Property(x => x.Id).HasMaxLength(50);
+            e.Property(x => x.DisplayName).HasMaxLength(100);
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+            // Identity checks for a duplicate email before inserting; the unique index settles two sign-ups racing.
+            e.HasIndex(x => x.NormalizedEmail).IsUnique().HasDatabaseName("EmailIndex");
+        });
+        modelBuilder.Entity<IdentityRole>(e =>
+        {
+            e.ToTable("roles");
+            e.Property(x => x.Id).HasMaxLength(50);
+            e.HasData(RoleNames.All.Select(role => new IdentityRole(role)
+            {
+                Id = $"role_{role}",
+                NormalizedName = role.ToUpperInvariant(),
+                ConcurrencyStamp = $"role_{role}",
+            }));
+        });
+        modelBuilder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        modelBuilder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        modelBuilder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        modelBuilder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        modelBuilder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+        if (modelBuilder.Model.FindEntityType(typeof(IdentityUserPasskey<string>)) is not null)
+        {
+            modelBuilder.Entity<IdentityUserPasskey<string>>().ToTable("user_passkeys");
+        }
+
+        modelBuilder.Entity<RefreshTokenEntity>(e =>
+        {
+            e.ToTable("refresh_tokens");
+            e.HasKey(x => x.TokenId);
+            e.Property(x => x.TokenId).HasMaxLength(50);
+            e.Property(x => x.UserId).HasMaxLength(50);
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.Property(x => x.FamilyId).HasMaxLength(50);
+            e.Property(x => x.ParentTokenId).HasMaxLength(50);
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+            e.HasIndex(x => x.TokenHash).IsUnique().HasDatabaseName("idx_refresh_tokens_token_hash");
+            e.HasIndex(x => x.FamilyId).HasDatabaseName("idx_refresh_tokens_family_id");
+            e.HasIndex(x => x.UserId).HasDatabaseName("idx_refresh_tokens_user_id");
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 
     private static void ApplySnakeCaseColumnNames(ModelBuilder modelBuilder)
