@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
 using MultiAgent.Api.Apis;
+using MultiAgent.Api.Auth;
+using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using Scalar.AspNetCore;
 
@@ -11,6 +14,9 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseApiRateLimits();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -19,6 +25,10 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 
+if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesExternalAuthority)
+{
+    app.MapAuthApi();
+}
 app.MapTasksApi();
 app.MapAgentsApi();
 app.MapHealthApi();

@@ -11,10 +11,18 @@ var db = postgres.AddDatabase("multiagentdb");
 var redis = builder.AddMultiAgentRedis("redis");
 var rabbitmq = builder.AddMultiAgentRabbitMQ("rabbitmq");
 
-// Applies the EF Core migrations (creating the database when missing), then exits.
+// Sign-in: the Api's JWT signing key and the admin's password, generated on first run and kept in the AppHost's
+// user secrets (Parameters:jwt-signing-key, Parameters:admin-password); the dashboard shows them under Parameters.
+var jwtSigningKey = builder.AddParameter("jwt-signing-key",
+    new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
+var adminPassword = builder.AddParameter("admin-password",
+    new GenerateParameterDefault { MinLength = 24, MinLower = 1, MinUpper = 1, MinNumeric = 1, MinSpecial = 1 }, secret: true, persist: true);
+
+// Applies the EF Core migrations (creating the database when missing), seeds the admin account, then exits.
 var migrations = builder.AddProject<Projects.MultiAgent_MigrationService>("migrations")
     .WithReference(db)
-    .WaitFor(db);
+    .WaitFor(db)
+    .WithEnvironment("Auth__AdminPassword", adminPassword);
 
 // The model gateway: the built-in simulated model unless AI:Provider names a real one.
 var aiProvider = builder.Configuration["AI:Provider"] is { Length: > 0 } provider ? provider : "simulated";
@@ -51,6 +59,7 @@ var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WaitFor(redis)
     .WaitFor(rabbitmq)
     .WaitForCompletion(migrations)
+    .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

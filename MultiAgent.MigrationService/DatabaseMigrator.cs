@@ -5,7 +5,7 @@ using MultiAgent.Data;
 namespace MultiAgent.MigrationService;
 
 /// <summary>
-/// Applies the EF Core migrations once, then stops. The AppHost starts every other service only after this
+/// Applies the EF Core migrations once, seeds the admin account, then stops. The AppHost starts every other service only after this
 /// process has exited successfully, so no two services ever race to migrate the schema.
 /// </summary>
 public sealed class DatabaseMigrator(
@@ -30,6 +30,8 @@ public sealed class DatabaseMigrator(
 
             logger.LogInformation("Database is up to date ({Count} migration(s) applied: {Migrations})",
                 pending.Count, pending.Count == 0 ? "none" : string.Join(", ", pending));
+
+            await scope.ServiceProvider.GetRequiredService<AdminSeeder>().SeedAsync();
         }
         catch (Exception ex)
         {

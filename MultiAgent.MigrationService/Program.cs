@@ -5,6 +5,9 @@ var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddMultiAgentDatabase();
+builder.Services.AddMultiAgentIdentity();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<AdminSeeder>();
 builder.Services.AddHostedService<DatabaseMigrator>();
 builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(DatabaseMigrator.ActivitySourceName));
 

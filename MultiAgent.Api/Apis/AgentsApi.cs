@@ -13,12 +13,17 @@ public static class AgentsApi
     {
         var api = app.MapGroup("/api/v1/agents").WithTags("Agents");
 
+        // Public: the catalogue of agent types is the same for everyone and tells nothing about users or their tasks;
+        // the sign-up page can show it before there is an account.
         api.MapGet("/types", GetAgentTypes)
             .WithName("GetAgentTypes")
-            .WithSummary("The agent types and their capabilities");
+            .WithSummary("The agent types and their capabilities")
+            .AllowAnonymous();
         api.MapGet("/status", GetAgentStatus)
             .WithName("GetAgentStatus")
-            .WithSummary("How many agents are available or busy, by type");
+            .WithSummary("How many agents are available or busy, by type")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         return app;
     }

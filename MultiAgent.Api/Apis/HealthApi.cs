@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Api.Agents;
+using MultiAgent.Api.Auth;
 using MultiAgent.Api.Health;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
@@ -21,11 +22,14 @@ public static class HealthApi
         api.MapGet("/health", GetHealth)
             .WithName("GetHealth")
             .WithSummary("The health of the Api's dependencies (503 unless all are healthy)")
-            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
-        // Open until authentication lands; the design document makes it admin-only.
+            .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+            .AllowAnonymous();
         api.MapGet("/metrics", GetMetrics)
             .WithName("GetMetrics")
-            .WithSummary("Task, agent and performance metrics");
+            .WithSummary("Task, agent and performance metrics (admin only)")
+            .RequireAuthorization(AuthPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         return app;
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using MultiAgent.Api.Identity;
+using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
@@ -22,18 +22,20 @@ public static class TasksApi
     {
         var api = app.MapGroup("/api/v1/tasks")
             .WithTags("Tasks")
-            .RequireDevelopmentIdentity()
-            .ProducesValidationProblem();
+            .RequireAuthorization()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         api.MapPost("/", CreateTask)
             .WithName("CreateTask")
             .WithSummary("Submit a task")
             .Accepts<CreateTaskRequest>("application/json")
+            .Produces<RateLimitExceededResponse>(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/", ListTasks)
             .WithName("ListTasks")
-            .WithSummary("List the caller's tasks");
+            .WithSummary("List the caller's tasks (an admin: every user's, or user_id's)");
         api.MapGet("/{taskId}", GetTask)
             .WithName("GetTask")
             .WithSummary("A task's status, agents, subtasks and usage")
@@ -63,7 +65,7 @@ public static class TasksApi
         return app;
     }
 
-    public static async Task<Results<Created<TaskCreatedResponse>, ValidationProblem, ProblemHttpResult>> CreateTask(
+    public static async Task<Results<Created<TaskCreatedResponse>, ValidationProblem, ProblemHttpResult, JsonHttpResult<RateLimitExceededResponse>>> CreateTask(
         HttpContext httpContext, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadJsonAsync<CreateTaskRequest>(httpContext.Request, cancellationToken);
@@ -79,8 +81,30 @@ public static class TasksApi
             return Problems.Validation(validated.Errors);
         }
 
-        var submission = validated.Value!;
+        // Limits are checked after validation, so a malformed request uses up no allowance, and before anything is written.
         var now = services.Now();
+        var limits = services.Limiter.Limits;
+        var active = await services.Db.Tasks.CountAsync(t => t.Status != TaskStatuses.Completed && t.Status != TaskStatuses.Failed
+            && t.Status != TaskStatuses.Cancelled, cancellationToken);
+        if (active >= limits.ConcurrentTasks)
+        {
+            var window = FixedWindow.At(now, "minute", FixedWindow.Minute);
+            return RateLimiter.TooManyRequests(httpContext,
+                new RateLimitDecision(false, new RateLimitRule("tasks_active", window, limits.ConcurrentTasks), active + 1, now),
+                $"The platform is at its limit of {limits.ConcurrentTasks} tasks in progress. Submit again in a minute.");
+        }
+
+        if (await services.Limiter.TaskCreationAsync(services.UserId) is { } decision)
+        {
+            if (!decision.Allowed)
+            {
+                return RateLimiter.TooManyRequests(httpContext, decision,
+                    $"Rate limit exceeded: at most {decision.Rule.Limit} new tasks per {decision.Rule.Window.Name}. Retry after {decision.RetryAfterSeconds} seconds.");
+            }
+            RateLimiter.WriteHeaders(httpContext.Response, decision);
+        }
+
+        var submission = validated.Value!;
         var estimatedCompletion = now + await services.Estimator.EstimateAsync(cancellationToken);
         var task = new TaskEntity
         {
@@ -128,14 +152,14 @@ public static class TasksApi
             return Problems.Validation(validated.Errors);
         }
 
-        return TypedResults.Ok(await services.Reader.ListAsync(validated.Value!, services.UserId, cancellationToken));
+        return TypedResults.Ok(await services.Reader.ListAsync(validated.Value!, services.UserId, services.User.IsAdmin, cancellationToken));
     }
 
     public static async Task<Results<Ok<TaskDetails>, ProblemHttpResult>> GetTask(
         string taskId, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var details = Ids.TryParseTaskId(taskId, out _)
-            ? await services.Reader.GetDetailsAsync(taskId, services.UserId, cancellationToken)
+            ? await services.Reader.GetDetailsAsync(taskId, services.ReadableOwner, cancellationToken)
             : null;
         return details is null ? Problems.TaskNotFound(taskId) : TypedResults.Ok(details);
     }
@@ -143,9 +167,10 @@ public static class TasksApi
     public static async Task<Results<Ok<TaskResultResponse>, ProblemHttpResult>> GetTaskResult(
         string taskId, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
+        var owner = services.ReadableOwner;
         var task = Ids.TryParseTaskId(taskId, out _)
             ? await services.Db.Tasks.AsNoTracking()
-                .Where(t => t.TaskId == taskId && t.UserId == services.UserId)
+                .Where(t => t.TaskId == taskId && (owner == null || t.UserId == owner))
                 .Select(t => new { t.Status, t.CompletedAt, t.UpdatedAt, t.ErrorMessage })
                 .FirstOrDefaultAsync(cancellationToken)
             : null;
@@ -166,7 +191,7 @@ public static class TasksApi
         string taskId, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var agents = Ids.TryParseTaskId(taskId, out _)
-            ? await services.Reader.GetAgentsAsync(taskId, services.UserId, cancellationToken)
+            ? await services.Reader.GetAgentsAsync(taskId, services.ReadableOwner, cancellationToken)
             : null;
         return agents is null ? Problems.TaskNotFound(taskId) : TypedResults.Ok(agents);
     }

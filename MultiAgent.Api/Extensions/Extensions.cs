@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiAgent.Api.Agents;
 using MultiAgent.Api.Apis;
+using MultiAgent.Api.Auth;
 using MultiAgent.Api.Health;
-using MultiAgent.Api.Identity;
+using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using MultiAgent.Api.Tasks;
 using MultiAgent.Contracts;
@@ -35,7 +36,10 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TaskApiOptions>().BindConfiguration(TaskApiOptions.SectionName);
 
-        services.AddScoped<ICurrentUser, DevelopmentCurrentUser>();
+        builder.AddPlatformAuthentication();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName);
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<RealtimeConnections>();
         services.AddScoped<CompletionEstimator>();
         services.AddScoped<TaskReader>();
         services.AddScoped<TaskResults>();

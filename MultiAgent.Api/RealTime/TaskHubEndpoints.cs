@@ -1,4 +1,5 @@
-using MultiAgent.Api.Identity;
+using System.Security.Claims;
+using MultiAgent.Api.Auth;
 using MultiAgent.Contracts.Events;
 
 namespace MultiAgent.Api.RealTime;
@@ -6,23 +7,28 @@ namespace MultiAgent.Api.RealTime;
 public static class TaskHubEndpoints
 {
     /// <summary>
-    /// Maps the hub at <see cref="TaskEventNames.HubPath"/>. A malformed development identity is refused with a 400
-    /// problem at negotiation, so the client's start fails with the reason instead of a dropped connection.
+    /// Maps the hub at <see cref="TaskEventNames.HubPath"/> (authenticated: 401 at negotiation without a valid token).
+    /// A user already at the connection limit is refused with 429 at negotiation, so the client's start fails with
+    /// the reason; the hub itself enforces the limit when the connection opens.
     /// </summary>
     public static WebApplication MapTaskHub(this WebApplication app)
     {
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(TaskEventNames.HubPath),
+            context => context.Request.Path.StartsWithSegments($"{TaskEventNames.HubPath}/negotiate")
+                && context.User.FindFirstValue(AuthClaims.Subject) is not null,
             hub => hub.Use(async (context, next) =>
             {
-                if (DevelopmentIdentity.TryResolve(context.Request.Headers[DevelopmentIdentity.HeaderName],
-                        context.Request.Query[DevelopmentIdentity.QueryName], out _, out var error))
+                var connections = context.RequestServices.GetRequiredService<RealtimeConnections>();
+                if (!await connections.IsFullAsync(context.User.FindFirstValue(AuthClaims.Subject)!))
                 {
                     await next(context);
                     return;
                 }
 
-                await Results.Problem(title: "Invalid identity", detail: error, statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
+                await Results.Problem(
+                    title: "Too many real-time connections",
+                    detail: $"At most {connections.Limit} real-time connections per user. Close another one first.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
             }));
 
         app.MapHub<TaskHub>(TaskEventNames.HubPath);

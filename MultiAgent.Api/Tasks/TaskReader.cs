@@ -9,14 +9,17 @@ using MultiAgent.Data.Entities;
 
 namespace MultiAgent.Api.Tasks;
 
-/// <summary>The read side of the tasks endpoints. Every query is scoped to the caller: another user's task does not exist.</summary>
+/// <summary>
+/// The read side of the tasks endpoints. Every query is scoped to its owner (a null owner: any user, for admins):
+/// another user's task does not exist.
+/// </summary>
 public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentStatus, TaskResults results)
 {
     private const int PreviewLength = 200;
 
-    public async Task<TaskDetails?> GetDetailsAsync(string taskId, string userId, CancellationToken cancellationToken)
+    public async Task<TaskDetails?> GetDetailsAsync(string taskId, string? ownerId, CancellationToken cancellationToken)
     {
-        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.TaskId == taskId && t.UserId == userId, cancellationToken);
+        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.TaskId == taskId && (ownerId == null || t.UserId == ownerId), cancellationToken);
         if (task is null)
         {
             return null;
@@ -75,15 +78,15 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             result);
     }
 
-    public async Task<TaskListResponse> ListAsync(TaskListCriteria criteria, string userId, CancellationToken cancellationToken)
+    /// <summary>A user's own tasks (their user_id filter is ignored); an admin's list is every user's, or user_id's.</summary>
+    public async Task<TaskListResponse> ListAsync(TaskListCriteria criteria, string userId, bool isAdmin, CancellationToken cancellationToken)
     {
-        // Only the caller's own tasks are ever listed; asking for someone else's (admin comes with authentication) finds none.
-        if (criteria.UserId is not null && criteria.UserId != userId)
+        var owner = isAdmin ? criteria.UserId : userId;
+        var query = db.Tasks.AsNoTracking();
+        if (owner is not null)
         {
-            return new TaskListResponse([], new Pagination(criteria.Page, criteria.Limit, 0, 0));
+            query = query.Where(t => t.UserId == owner);
         }
-
-        var query = db.Tasks.AsNoTracking().Where(t => t.UserId == userId);
         if (criteria.Status is { } status)
         {
             query = query.Where(t => t.Status == status);
@@ -106,10 +109,10 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
         return new TaskListResponse(tasks, new Pagination(criteria.Page, criteria.Limit, total, Paging.Pages(total, criteria.Limit)));
     }
 
-    public async Task<TaskAgentsResponse?> GetAgentsAsync(string taskId, string userId, CancellationToken cancellationToken)
+    public async Task<TaskAgentsResponse?> GetAgentsAsync(string taskId, string? ownerId, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking()
-            .Where(t => t.TaskId == taskId && t.UserId == userId)
+            .Where(t => t.TaskId == taskId && (ownerId == null || t.UserId == ownerId))
             .Select(t => new { t.Status })
             .FirstOrDefaultAsync(cancellationToken);
         if (task is null)

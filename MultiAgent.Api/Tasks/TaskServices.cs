@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using MultiAgent.Api.Identity;
+using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using MultiAgent.Data;
 using StackExchange.Redis;
@@ -17,6 +18,7 @@ public sealed class TaskServices(
     CompletionEstimator estimator,
     IPublishEndpoint bus,
     IConnectionMultiplexer redis,
+    RateLimiter limiter,
     TimeProvider time,
     IOptions<TaskApiOptions> options,
     ILogger<TaskServices> logger)
@@ -30,11 +32,15 @@ public sealed class TaskServices(
     public CompletionEstimator Estimator { get; } = estimator;
     public IPublishEndpoint Bus { get; } = bus;
     public IConnectionMultiplexer Redis { get; } = redis;
+    public RateLimiter Limiter { get; } = limiter;
     public TimeProvider Time { get; } = time;
     public IOptions<TaskApiOptions> Options { get; } = options;
     public ILogger<TaskServices> Logger { get; } = logger;
 
     public string UserId => User.UserId;
+
+    /// <summary>Whose tasks the caller may read: their own, or anyone's (null) for an admin.</summary>
+    public string? ReadableOwner => User.IsAdmin ? null : User.UserId;
 
     public DateTimeOffset Now() => Utc.Now(Time);
 
