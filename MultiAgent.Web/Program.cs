@@ -1,5 +1,6 @@
 using MultiAgent.Web;
 using MultiAgent.Web.Components;
+using MultiAgent.Web.Services.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,12 +18,15 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 
+app.MapAuthEndpoints();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Http.Resilience;
 using MultiAgent.Web.Services;
+using MultiAgent.Web.Services.Auth;
 
 namespace MultiAgent.Web;
 
@@ -7,18 +9,14 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebOptions>()
-            .Bind(builder.Configuration.GetSection(WebOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton<ApiIdentity>();
-        builder.Services.AddTransient<ApiIdentityHandler>();
+        builder.AddSignIn();
 
         // Replace the service defaults' pipeline: a person is waiting on every call, and a retried POST could create a second task.
 #pragma warning disable EXTEXP0001 // Experimental, but it is the supported way to override ConfigureHttpClientDefaults for one client.
         builder.Services.AddHttpClient<TasksApiClient>(http => http.BaseAddress = new Uri(ApiEndpoints.BaseAddress))
-            .AddHttpMessageHandler<ApiIdentityHandler>()
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(ConfigureResilience);
+        builder.Services.AddHttpClient<AuthApiClient>(http => http.BaseAddress = new Uri(ApiEndpoints.BaseAddress))
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(ConfigureResilience);
 #pragma warning restore EXTEXP0001
@@ -27,7 +25,36 @@ internal static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<SimulatedModelIndicator>();
-        builder.Services.AddSingleton<TaskEventsClientFactory>();
+        builder.Services.AddScoped<TaskEventsClientFactory>();
+    }
+
+    /// <summary>
+    /// The Web's own sign-in: a cookie (HttpOnly, never readable by scripts) with the user's claims and the Api tokens,
+    /// the newest tokens per session on the server, and the circuit's user from that cookie.
+    /// </summary>
+    private static void AddSignIn(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<WebSessions>();
+        builder.Services.AddScoped<SessionCookieEvents>();
+        builder.Services.AddScoped<ApiTokenStore>();
+
+        builder.Services.AddAuthentication(SessionCookie.Scheme)
+            .AddCookie(SessionCookie.Scheme, options =>
+            {
+                options.Cookie.Name = "multiagent.session";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.LoginPath = SignInPaths.SignIn;
+                options.LogoutPath = SignInPaths.SignOut;
+                options.AccessDeniedPath = SignInPaths.SignIn;
+                options.ReturnUrlParameter = "returnUrl";
+                options.ExpireTimeSpan = TimeSpan.FromHours(12);
+                options.SlidingExpiration = true;
+                options.EventsType = typeof(SessionCookieEvents);
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddCascadingAuthenticationState();
     }
 
     private static void ConfigureResilience(HttpStandardResilienceOptions options)

@@ -30,6 +30,8 @@ public enum ApiErrorKind
     NotFound,
     Conflict,
     RateLimited,
+    /// <summary>The Api refused the credentials and renewing them failed: the person has to sign in again.</summary>
+    Unauthorized,
     Rejected,
     InvalidResponse,
 }
@@ -46,10 +48,13 @@ public sealed record ApiError(
 {
     private static readonly IReadOnlyDictionary<string, string[]> NoErrors = new Dictionary<string, string[]>();
 
+    /// <summary>What a 429 said about the limit, when it said it.</summary>
+    public RateLimitInfo? RateLimit { get; init; }
+
     /// <summary>Worth offering a retry: the same request may well succeed later.</summary>
     public bool IsTransient => Kind is ApiErrorKind.Unreachable or ApiErrorKind.Timeout or ApiErrorKind.ServerError or ApiErrorKind.RateLimited;
 
-    public string Headline => $"Could not {Operation}.";
+    public string Headline => Kind == ApiErrorKind.RateLimited && RateLimit?.Summary is { } summary ? summary : $"Could not {Operation}.";
 
     /// <summary>What the person can do about it.</summary>
     public string Advice => Kind switch
@@ -58,7 +63,10 @@ public sealed record ApiError(
         ApiErrorKind.Timeout => "The API did not answer in time. It may still be starting or be overloaded; retry in a moment.",
         ApiErrorKind.ServerError => "The API failed while handling the request. Retry; if it keeps failing, look for the error in the \"api\" logs in the Aspire dashboard"
             + (TraceId is null ? "." : $" (trace {TraceId})."),
-        ApiErrorKind.RateLimited => "Too many requests in a short time. Wait a few seconds and retry.",
+        ApiErrorKind.RateLimited => RateLimit?.ResetAt is not null
+            ? $"Could not {Operation}. Retry after the time above."
+            : $"Could not {Operation}: too many requests in a short time. Wait a few seconds and retry.",
+        ApiErrorKind.Unauthorized => "Your session has ended. Sign in again to continue.",
         ApiErrorKind.NotFound => "Check the link: the task may not exist, or it belongs to another user.",
         ApiErrorKind.Validation => "Correct the highlighted fields and submit again.",
         ApiErrorKind.InvalidResponse => "The API answered with something this app could not read. The Web app and the API may be different versions; redeploy both.",
@@ -81,6 +89,9 @@ public sealed record ApiError(
     public static ApiError Unreachable(string operation, string reason) =>
         new(ApiErrorKind.Unreachable, operation, null, "The API is not reachable", reason, NoErrors, null);
 
+    public static ApiError SessionEnded(string operation) =>
+        new(ApiErrorKind.Unauthorized, operation, 401, "You are not signed in", null, NoErrors, null);
+
     public static ApiError TimedOut(string operation) =>
         new(ApiErrorKind.Timeout, operation, null, "The API did not answer in time", null, NoErrors, null);
 
@@ -90,19 +101,31 @@ public sealed record ApiError(
     public static async Task<ApiError> FromResponseAsync(string operation, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var problem = await ReadProblemAsync(response, cancellationToken);
+        var body = await ReadJsonBodyAsync(response, cancellationToken);
+        var problem = Read<HttpValidationProblemDetails>(body, JsonSerializerOptions.Web);
         var errors = Normalize(problem?.Errors);
         var kind = status switch
         {
             400 or 422 when errors.Count > 0 => ApiErrorKind.Validation,
             404 => ApiErrorKind.NotFound,
+            401 => ApiErrorKind.Unauthorized,
             409 => ApiErrorKind.Conflict,
             429 => ApiErrorKind.RateLimited,
             >= 500 => ApiErrorKind.ServerError,
             _ => ApiErrorKind.Rejected,
         };
         var title = problem?.Title ?? $"The API answered {status} {response.ReasonPhrase}";
-        return new ApiError(kind, operation, status, title, problem?.Detail, errors, Extension(problem, "traceId") ?? Extension(problem, "trace_id"));
+        var rateLimit = kind == ApiErrorKind.RateLimited ? RateLimitInfo.From(Read<RateLimitBody>(body, MultiAgent.Contracts.JsonDefaults.Options), response) : null;
+        if (rateLimit is not null && !HasProperty(body, "title"))
+        {
+            // Not problem details (whose reader would supply a default title): the 429 body's own message.
+            title = rateLimit.Message ?? "Too many requests";
+        }
+
+        return new ApiError(kind, operation, status, title, problem?.Detail, errors, Extension(problem, "traceId") ?? Extension(problem, "trace_id"))
+        {
+            RateLimit = rateLimit,
+        };
     }
 
     private static string? Extension(HttpValidationProblemDetails? problem, string name) =>
@@ -110,9 +133,32 @@ public sealed record ApiError(
             ? element.GetString()
             : null;
 
-    private static async Task<HttpValidationProblemDetails?> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<string?> ReadJsonBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null;
+        }
+
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    private static bool HasProperty(string? body, string name)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body ?? "null");
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static T? Read<T>(string? body, JsonSerializerOptions options) where T : class
+    {
+        if (string.IsNullOrWhiteSpace(body))
         {
             return null;
         }
@@ -120,7 +166,7 @@ public sealed record ApiError(
         try
         {
             // ProblemDetails names its own members (type, title, status, detail, errors), so plain web options read it.
-            return await response.Content.ReadFromJsonAsync<HttpValidationProblemDetails>(JsonSerializerOptions.Web, cancellationToken);
+            return JsonSerializer.Deserialize<T>(body, options);
         }
         catch (JsonException)
         {
@@ -139,5 +185,53 @@ public sealed record ApiError(
         }
 
         return result;
+    }
+}
+
+/// <summary>The body of the Api's 429: {error, message, limit, current, reset_at, retry_after}.</summary>
+internal sealed record RateLimitBody(string? Error, string? Message, int? Limit, int? Current, DateTimeOffset? ResetAt, int? RetryAfter);
+
+/// <summary>A rate limit the Api reported, in the words a person needs: how many, and when to try again.</summary>
+public sealed record RateLimitInfo(string? Code, string? Message, int? Limit, int? Current, DateTimeOffset? ResetAt)
+{
+    /// <summary>"You have reached the limit of 10 tasks per hour — try again at 14:05 UTC.", or null when the Api did not say.</summary>
+    public string? Summary
+    {
+        get
+        {
+            if (Limit is null && ResetAt is null)
+            {
+                return null;
+            }
+
+            var what = Limit is { } limit ? $"You have reached the limit of {limit} {Unit}" : "You have reached a usage limit";
+            var when = ResetAt is { } at ? $" — try again at {at.ToUniversalTime().ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC" : "";
+            return what + when + ".";
+        }
+    }
+
+    // "tasks_per_hour" → "tasks per hour"; "rate_limit_exceeded" and the like say nothing about the unit.
+    private string Unit
+    {
+        get
+        {
+            var words = (Code ?? "").Replace('_', ' ').Replace('-', ' ').Trim();
+            return words.Length == 0 || words.Contains("exceeded", StringComparison.OrdinalIgnoreCase)
+                || words.Contains("rate limit", StringComparison.OrdinalIgnoreCase) || words.Contains("too many", StringComparison.OrdinalIgnoreCase)
+                ? "requests"
+                : words;
+        }
+    }
+
+    internal static RateLimitInfo From(RateLimitBody? body, HttpResponseMessage response)
+    {
+        var resetAt = body?.ResetAt;
+        if (resetAt is null)
+        {
+            var seconds = body?.RetryAfter ?? (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds;
+            resetAt = seconds is { } s ? DateTimeOffset.UtcNow.AddSeconds(s) : response.Headers.RetryAfter?.Date;
+        }
+
+        return new RateLimitInfo(body?.Error, body?.Message, body?.Limit, body?.Current, resetAt);
     }
 }

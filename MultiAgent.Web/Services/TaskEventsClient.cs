@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Events;
+using MultiAgent.Web.Services.Auth;
 
 namespace MultiAgent.Web.Services;
 
@@ -16,7 +17,7 @@ public enum LiveUpdates
 /// One page's subscription to a task's real-time events on the Api's hub. Events are hints: the page re-reads the
 /// task from the Api when one arrives, and polls instead while <see cref="State"/> is not <see cref="LiveUpdates.Live"/>.
 /// </summary>
-public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiIdentity identity, ILogger<TaskEventsClient> logger) : IAsyncDisposable
+public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore tokens, ILogger<TaskEventsClient> logger) : IAsyncDisposable
 {
     private HubConnection? connection;
     private string? taskId;
@@ -59,13 +60,9 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiIdentity identit
         }
 
         connection = new HubConnectionBuilder()
-            .WithUrl(hubUrl, options =>
-            {
-                foreach (var (name, value) in identity.Headers)
-                {
-                    options.Headers[name] = value;
-                }
-            })
+            // The Api reads the hub's bearer token from the access_token query string (WebSockets cannot send headers);
+            // asked on every (re)connect, so a renewed token is used.
+            .WithUrl(hubUrl, options => options.AccessTokenProvider = tokens.GetAccessTokenOrNullAsync)
             .AddJsonProtocol(options => JsonDefaults.Configure(options.PayloadSerializerOptions))
             .WithAutomaticReconnect()
             .Build();
@@ -159,8 +156,9 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiIdentity identit
     }
 }
 
-/// <summary>Creates one <see cref="TaskEventsClient"/> per page, which the page disposes (a transient from the circuit's scope would live as long as the circuit).</summary>
-public sealed class TaskEventsClientFactory(ApiEndpoints endpoints, ApiIdentity identity, ILoggerFactory loggerFactory)
+/// <summary>Creates one <see cref="TaskEventsClient"/> per page, which the page disposes (a transient from the circuit's scope would live as long as the circuit).
+/// Scoped: the clients use the circuit user's token.</summary>
+public sealed class TaskEventsClientFactory(ApiEndpoints endpoints, ApiTokenStore tokens, ILoggerFactory loggerFactory)
 {
-    public TaskEventsClient Create() => new(endpoints, identity, loggerFactory.CreateLogger<TaskEventsClient>());
+    public TaskEventsClient Create() => new(endpoints, tokens, loggerFactory.CreateLogger<TaskEventsClient>());
 }

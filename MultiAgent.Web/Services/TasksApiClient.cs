@@ -1,14 +1,21 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
+using MultiAgent.Web.Services.Auth;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace MultiAgent.Web.Services;
 
-/// <summary>The Api's /api/v1 endpoints as the Web app uses them. Every call returns a value or an <see cref="ApiError"/>.</summary>
-public sealed class TasksApiClient(HttpClient http, ILogger<TasksApiClient> logger)
+/// <summary>
+/// The Api's /api/v1 endpoints as the Web app uses them. Every call returns a value or an <see cref="ApiError"/>.
+/// Calls carry the signed-in user's bearer token; a 401 (or an expiring token) renews it once, and when that fails the
+/// person is sent to the sign-in page. Resolved per Blazor scope, so the token is the circuit's user's.
+/// </summary>
+public sealed class TasksApiClient(HttpClient http, ApiTokenStore tokens, ILogger<TasksApiClient> logger)
 {
     private const string TasksPath = "api/v1/tasks";
 
@@ -37,12 +44,58 @@ public sealed class TasksApiClient(HttpClient http, ILogger<TasksApiClient> logg
         SendAsync<AgentTypesResponse>(HttpMethod.Get, "api/v1/agents/types", null, "load the agent types", cancellationToken);
 
     public Task<ApiResult<HealthResponse>> GetHealthAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<HealthResponse>(HttpMethod.Get, "api/v1/health", null, "check the API's health", cancellationToken);
+        SendAsync<HealthResponse>(HttpMethod.Get, "api/v1/health", null, "check the API's health", cancellationToken, anonymous: true);
 
     private static string TaskPath(string taskId, string? child = null) =>
         $"{TasksPath}/{Uri.EscapeDataString(taskId)}" + (child is null ? "" : "/" + child);
 
-    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken)
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken,
+        bool anonymous = false)
+        where T : class
+    {
+        var result = await SendOnceOrRenewedAsync<T>(method, path, body, operation, cancellationToken, anonymous);
+        if (!anonymous && result.Error?.Kind == ApiErrorKind.Unauthorized)
+        {
+            tokens.RedirectToSignIn();
+        }
+
+        return result;
+    }
+
+    private async Task<ApiResult<T>> SendOnceOrRenewedAsync<T>(HttpMethod method, string path, object? body, string operation, CancellationToken cancellationToken,
+        bool anonymous)
+        where T : class
+    {
+        string? accessToken = null;
+        if (!anonymous)
+        {
+            var token = await tokens.GetAccessTokenAsync(cancellationToken);
+            if (!token.IsSuccess)
+            {
+                return token.Error with { Operation = operation };
+            }
+
+            accessToken = token.Value;
+        }
+
+        var (result, unauthorized) = await SendWithTokenAsync<T>(method, path, body, operation, accessToken, cancellationToken);
+        if (!unauthorized || accessToken is null)
+        {
+            return result;
+        }
+
+        var renewed = await tokens.RefreshAsync(accessToken, cancellationToken);
+        if (!renewed.IsSuccess)
+        {
+            return renewed.Error with { Operation = operation };
+        }
+
+        (result, _) = await SendWithTokenAsync<T>(method, path, body, operation, renewed.Value, cancellationToken);
+        return result;
+    }
+
+    private async Task<(ApiResult<T> Result, bool Unauthorized)> SendWithTokenAsync<T>(HttpMethod method, string path, object? body, string operation,
+        string? accessToken, CancellationToken cancellationToken)
         where T : class
     {
         try
@@ -53,40 +106,45 @@ public sealed class TasksApiClient(HttpClient http, ILogger<TasksApiClient> logg
                 request.Content = JsonContent.Create(body, body.GetType(), options: JsonDefaults.Options);
             }
 
+            if (accessToken is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            }
+
             using var response = await http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 var error = await ApiError.FromResponseAsync(operation, response, cancellationToken);
                 logger.Log(error.IsTransient ? LogLevel.Warning : LogLevel.Debug,
                     "{Method} {Path} failed with {Status}: {Title}", method, path, error.StatusCode, error.Title);
-                return error;
+                return (error, response.StatusCode == HttpStatusCode.Unauthorized);
             }
 
             var value = await response.Content.ReadFromJsonAsync<T>(JsonDefaults.Options, cancellationToken);
-            return value is null ? ApiError.InvalidResponse(operation, (int)response.StatusCode, "The response was empty.") : value;
+            return (value is null ? ApiError.InvalidResponse(operation, (int)response.StatusCode, "The response was empty.") : value, false);
         }
         catch (HttpRequestException ex)
         {
             logger.LogWarning(ex, "{Method} {Path}: the API is not reachable", method, path);
-            return ApiError.Unreachable(operation, ex.Message);
+            return (ApiError.Unreachable(operation, ex.Message), false);
         }
         catch (BrokenCircuitException ex)
         {
             logger.LogWarning(ex, "{Method} {Path}: calls to the API are paused after repeated failures", method, path);
-            return ApiError.Unreachable(operation, "Calls to the API are paused for a few seconds after repeated failures.");
+            return (ApiError.Unreachable(operation, "Calls to the API are paused for a few seconds after repeated failures."), false);
         }
         catch (TimeoutRejectedException)
         {
-            return ApiError.TimedOut(operation);
+            return (ApiError.TimedOut(operation), false);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ApiError.TimedOut(operation);
+            return (ApiError.TimedOut(operation), false);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             logger.LogError(ex, "{Method} {Path}: the response could not be read", method, path);
-            return ApiError.InvalidResponse(operation, null, ex.Message);
+            return (ApiError.InvalidResponse(operation, null, ex.Message), false);
         }
     }
 }
