@@ -68,7 +68,7 @@ public sealed class ApiTokenStore(
         }
 
         redirected = true;
-        navigation.NavigateTo(SignInPaths.SignInUrl(navigation), forceLoad: true);
+        navigation.NavigateTo(SignInPaths.SignInUrl(navigation) + "&sessionEnded=true", forceLoad: true);
     }
 
     private async Task<ApiSession?> FindSessionAsync()
