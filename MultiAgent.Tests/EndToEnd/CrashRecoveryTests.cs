@@ -14,7 +14,7 @@ public class CrashRecoveryTests(PlatformFixture platform)
     [Fact]
     public async Task Orchestrator_restarted_mid_task_continues_the_task_where_it_stopped()
     {
-        using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        using var api = await platform.CreateUserClientAsync();
         var created = await PlatformFixture.SubmitAsync(api, "Task that survives a restart",
             "Draft a go-to-market plan for a small bakery opening a second shop downtown. [[sim:latency=700]]");
 

@@ -1,7 +1,9 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Aspire.Hosting;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
@@ -12,10 +14,12 @@ namespace MultiAgent.Tests.EndToEnd;
 /// <summary>
 /// The whole platform, started once for the collection by the real AppHost in processes mode (real Postgres, Redis and
 /// RabbitMQ on free ports, in a throwaway data directory), with the simulated model's test directives enabled.
-/// Every test brings its own user and its own tasks.
+/// Every test brings its own user (signed up through the Api) and its own tasks.
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
+    public const string AdminEmail = "admin@multiagent.local";
+
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     public static readonly TimeSpan TaskTimeout = TimeSpan.FromMinutes(3);
 
@@ -30,6 +34,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         _host = await TestAppHost.CreateAsync(cancellationToken: cts.Token);
         var gateway = _host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "aigateway");
         _host.Builder.CreateResourceBuilder(gateway).WithEnvironment("AI__Simulated__AllowDirectives", "true");
+        // Tests poll every 250 ms; the task-creation limits stay as shipped (each test user creates a few tasks).
+        var api = _host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api");
+        _host.Builder.CreateResourceBuilder(api).WithEnvironment("RateLimits__ApiRequestsPerMinute", "6000");
         _app = await _host.StartAsync(cts.Token);
 
         foreach (var resource in new[] { "api", "orchestrator", "aigateway", "web" })
@@ -43,11 +50,55 @@ public sealed class PlatformFixture : IAsyncLifetime
         if (_host is not null) await _host.DisposeAsync();
     }
 
-    public HttpClient CreateApiClient(string userId)
+    /// <summary>A signed-up user: its id, credentials and the tokens of its first sign-in.</summary>
+    public sealed record TestUser(string UserId, string Email, string Password, TokenResponse Tokens);
+
+    public HttpClient CreateAnonymousClient() => App.CreateHttpClient("api");
+
+    /// <summary>A client that sends <paramref name="accessToken"/> as its bearer token.</summary>
+    public HttpClient CreateClient(string accessToken)
     {
-        var client = App.CreateHttpClient("api");
-        client.DefaultRequestHeaders.Add("X-User-Id", userId);
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return client;
+    }
+
+    /// <summary>Signs up a fresh user (random email, strong password) and signs it in.</summary>
+    public async Task<TestUser> RegisterUserAsync(string? userName = null)
+    {
+        var email = $"{userName ?? "user"}-{Guid.NewGuid():N}@test.multiagent.local";
+        var password = $"Pw-{Guid.NewGuid():N}!A1";
+        using var anonymous = CreateAnonymousClient();
+        var registered = await anonymous.PostAsJsonAsync("/api/v1/auth/register", new { email, password, display_name = userName }, JsonDefaults.Options);
+        var body = await registered.Content.ReadAsStringAsync();
+        Assert.True(registered.StatusCode == System.Net.HttpStatusCode.Created, $"POST /auth/register answered {(int)registered.StatusCode}: {body}");
+        var user = JsonSerializer.Deserialize<RegisterResponse>(body, JsonDefaults.Options)!;
+        return new TestUser(user.UserId, email, password, await SignInAsync(email, password));
+    }
+
+    /// <summary>A client of a freshly signed-up user.</summary>
+    public async Task<HttpClient> CreateUserClientAsync(string? userName = null) =>
+        CreateClient((await RegisterUserAsync(userName)).Tokens.AccessToken);
+
+    /// <summary>A client of the seeded admin, signed in with the AppHost's generated admin-password parameter.</summary>
+    public async Task<HttpClient> CreateAdminClientAsync() =>
+        CreateClient((await SignInAsync(AdminEmail, await GetAdminPasswordAsync())).AccessToken);
+
+    public async Task<string> GetAdminPasswordAsync()
+    {
+        var parameter = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .OfType<ParameterResource>().Single(r => r.Name == "admin-password");
+        return await parameter.GetValueAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException("The admin-password parameter has no value.");
+    }
+
+    public async Task<TokenResponse> SignInAsync(string email, string password)
+    {
+        using var anonymous = CreateAnonymousClient();
+        var response = await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password }, JsonDefaults.Options);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"POST /auth/token answered {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<TokenResponse>(body, JsonDefaults.Options)!;
     }
 
     public async Task<MultiAgentDbContext> CreateDbContextAsync()

@@ -15,8 +15,8 @@ public class TaskLifecycleTests(PlatformFixture platform)
     [Fact]
     public async Task Submitted_task_flows_through_every_agent_stage_to_a_stored_final_answer()
     {
-        var user = "user_" + Guid.NewGuid().ToString("N")[..8];
-        using var api = platform.CreateApiClient(user);
+        var user = await platform.RegisterUserAsync();
+        using var api = platform.CreateClient(user.Tokens.AccessToken);
 
         var created = await PlatformFixture.SubmitAsync(api, "Analyze market trends for Q4",
             "Analyze Q4 financial trends for the consumer electronics market and predict the market movements for next year.",
@@ -29,7 +29,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
         Assert.True(done.Status == TaskStatuses.Completed, $"Task ended {done.Status}: {done.Error}");
         Assert.Equal(100, done.Progress);
         Assert.Equal(Stages.Completed, done.CurrentStage);
-        Assert.Equal(user, done.UserId);
+        Assert.Equal(user.UserId, done.UserId);
         Assert.NotEmpty(done.Subtasks);
         Assert.True(done.Usage.Simulated);
         Assert.True(done.Usage.TotalTokens > 0);
@@ -104,8 +104,8 @@ public class TaskLifecycleTests(PlatformFixture platform)
     [Fact]
     public async Task Invalid_task_is_refused_with_field_errors_and_nothing_is_written()
     {
-        var user = "user_" + Guid.NewGuid().ToString("N")[..8];
-        using var api = platform.CreateApiClient(user);
+        var user = await platform.RegisterUserAsync();
+        using var api = platform.CreateClient(user.Tokens.AccessToken);
 
         var response = await api.PostAsJsonAsync("/api/v1/tasks", new { title = "", description = "too short", priority = "whenever" }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -120,14 +120,14 @@ public class TaskLifecycleTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 
         await using var db = await platform.CreateDbContextAsync();
-        Assert.False(await db.Tasks.AnyAsync(t => t.UserId == user, Ct));
+        Assert.False(await db.Tasks.AnyAsync(t => t.UserId == user.UserId, Ct));
     }
 
     [Fact]
     public async Task Another_users_task_is_not_found()
     {
-        using var owner = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
-        using var stranger = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        using var owner = await platform.CreateUserClientAsync();
+        using var stranger = await platform.CreateUserClientAsync();
         var created = await PlatformFixture.SubmitAsync(owner, "Owner's private task",
             "Summarise the owner's private research notes into a short briefing for the team.");
 
@@ -140,7 +140,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
     [Fact]
     public async Task Cancelling_a_running_task_stops_it_and_a_finished_task_cannot_be_cancelled()
     {
-        using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        using var api = await platform.CreateUserClientAsync();
         // The directive makes every simulated model call of this task slow, so specialists are surely still at work.
         var created = await PlatformFixture.SubmitAsync(api, "Slow task to cancel",
             "Write a detailed competitive analysis of regional coffee chains. [[sim:latency=2500]]");
@@ -170,7 +170,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
     [Fact]
     public async Task Agents_are_busy_while_they_work_and_idle_afterwards()
     {
-        using var api = platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+        using var api = await platform.CreateUserClientAsync();
         var created = await PlatformFixture.SubmitAsync(api, "Keep the manager busy",
             "Think carefully about the best way to organise a library. [[sim:latency=2000]]");
 
@@ -200,7 +200,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
     [Fact]
     public async Task Health_reports_every_dependency_healthy_and_agent_types_are_listed()
     {
-        using var api = platform.CreateApiClient("user_health");
+        using var api = await platform.CreateUserClientAsync();
         var health = await api.GetFromJsonAsync<HealthResponse>("/api/v1/health", JsonDefaults.Options, Ct);
         Assert.Equal("healthy", health!.Status);
         foreach (var service in new[] { "database", "redis", "ai_service", "message_queue" })

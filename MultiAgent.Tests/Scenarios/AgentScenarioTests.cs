@@ -21,7 +21,7 @@ public class AgentScenarioTests(PlatformFixture platform)
 
     private static string Scores(double score) => string.Format(System.Globalization.CultureInfo.InvariantCulture, AllScores, score);
 
-    private HttpClient NewUser() => platform.CreateApiClient("user_" + Guid.NewGuid().ToString("N")[..8]);
+    private Task<HttpClient> NewUser() => platform.CreateUserClientAsync();
 
     private static async Task<TaskDetails> RunAsync(HttpClient api, string title, string description)
     {
@@ -35,7 +35,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Chained_plan_runs_in_three_phases_each_after_the_one_it_depends_on()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Three phase plan",
             "Research the market, then design the product, then price it. [[sim:count.subtasks=3;dependencies=chain]]");
 
@@ -59,7 +59,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task A_subtask_broken_down_into_a_part_is_stored_as_its_parent_and_runs_after_it()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Hierarchical plan",
             "Build a small web shop: catalogue, cart and checkout. [[sim:count.subtasks=3;dependencies=none;item.3.parent_subtask_id=st1]]");
 
@@ -73,7 +73,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Solution_needing_revision_is_revised_with_the_reviewers_requests_then_accepted()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Revise once",
             $"Compare three project management tools for a small team. [[sim:if=Solution version 1;{Scores(6)}]]");
 
@@ -99,7 +99,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Rejected_solution_is_reassigned_to_a_different_specialist()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Reassign after rejection",
             $"Plan a data migration from a legacy CRM to a new one. [[sim:if=Solution version 1;{Scores(2)}]]");
 
@@ -118,7 +118,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Subtask_that_exhausts_its_revisions_fails_and_the_task_completes_partially()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Partial completion",
             $"Write a launch plan and a budget for a food truck. [[sim:count.subtasks=2;dependencies=none]][[sim:if=Subtask st1:;{Scores(6)}]]");
 
@@ -136,7 +136,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Every_solution_exhausting_its_revisions_fails_the_task_with_a_reason()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Nothing usable", $"Summarise the history of tea in one page. [[sim:{Scores(5.5)}]]");
 
         Assert.Equal(TaskStatuses.Failed, task.Status);
@@ -147,7 +147,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Final_answer_rejected_once_is_synthesised_again_then_approved()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Final review loop",
             "Explain how a heat pump works to a homeowner. [[sim:if=Final answer draft 1;bool.approved=false]]");
 
@@ -168,7 +168,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Cyclic_plan_is_sent_back_with_the_reason_and_repaired()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Cycle repaired",
             "Organise a neighbourhood clean-up day. [[sim:count.subtasks=3]][[sim:unless=could not be used;dependencies=cycle]]");
 
@@ -183,7 +183,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Malformed_model_output_is_re_asked_and_repaired()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Malformed once",
             "List the pros and cons of remote work. [[sim:unless=could not be used;fail=malformed]]");
 
@@ -197,7 +197,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Persistently_malformed_output_fails_the_task_with_the_reason()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Always malformed", "Describe the rules of chess briefly. [[sim:fail=malformed]]");
 
         Assert.Equal(TaskStatuses.Failed, task.Status);
@@ -212,7 +212,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Model_that_stays_unavailable_is_retried_with_backoff_then_the_task_fails_with_the_error()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var started = DateTime.UtcNow;
         var task = await RunAsync(api, "Provider down", "Compare two cloud providers for a startup. [[sim:fail=unavailable]]");
 
@@ -230,7 +230,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Revision_of_the_final_answer_synthesises_a_new_version_and_keeps_the_old()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Revise final answer", "Recommend a laptop for a student who edits video.");
         AssertCompleted(task);
 
@@ -252,7 +252,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Revision_of_specific_subtasks_executes_them_again_with_new_versions()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Revise a subtask",
             "Prepare an onboarding guide for new engineers. [[sim:count.subtasks=2;dependencies=none]]");
         AssertCompleted(task);
@@ -274,7 +274,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Revision_of_the_whole_task_plans_it_again_and_keeps_the_first_plan()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var task = await RunAsync(api, "Revise everything", "Draft a weekly meal plan for a family of four.");
         AssertCompleted(task);
 
@@ -293,7 +293,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     [Fact]
     public async Task Revising_a_task_that_is_not_completed_is_refused()
     {
-        using var api = NewUser();
+        using var api = await NewUser();
         var created = await PlatformFixture.SubmitAsync(api, "Not done yet", "Write a slow essay about rivers. [[sim:latency=1000]]");
         var response = await api.PostAsJsonAsync($"/api/v1/tasks/{created.TaskId}/revise",
             new { revision_request = "Make it better please." }, JsonDefaults.Options, Ct);
