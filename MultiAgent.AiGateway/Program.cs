@@ -1,5 +1,6 @@
 using MultiAgent.AiGateway.Apis;
 using MultiAgent.AiGateway.Extensions;
+using MultiAgent.AiGateway.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+// Bearer keys on /v1/* (OpenAI's way); /health and /alive stay open.
+app.UseGatewayApiKeys();
 app.MapChatCompletionsApi();
 
 app.Run();

@@ -26,6 +26,10 @@ var migrations = builder.AddProject<Projects.MultiAgent_MigrationService>("migra
 
 // The model gateway: the built-in simulated model unless AI:Provider names a real one.
 var aiProvider = builder.Configuration["AI:Provider"] is { Length: > 0 } provider ? provider : "simulated";
+// The key callers send the gateway as Authorization: Bearer. Generated on first run and kept in the AppHost's user
+// secrets (Parameters:aigateway-api-key); a secret input of the manifest when publishing. Rotation: MultiAgent.AiGateway/README.md.
+var aigatewayApiKey = builder.AddParameter("aigateway-api-key",
+    new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
     .WithReference(db)
     .WithReference(redis)
@@ -33,6 +37,7 @@ var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
     .WaitFor(redis)
     .WaitForCompletion(migrations)
     .WithEnvironment("AI__Provider", aiProvider)
+    .WithEnvironment("AiGateway__ApiKeys__0", aigatewayApiKey)
     .WithHttpHealthCheck("/health");
 
 foreach (var setting in new[] { "BaseUrl", "Model" })
@@ -73,6 +78,7 @@ builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
     .WaitFor(rabbitmq)
     .WaitFor(aigateway)
     .WaitForCompletion(migrations)
+    .WithEnvironment("AI__GatewayKey", aigatewayApiKey)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.MultiAgent_Web>("web")

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MultiAgent.AiGateway.Providers;
+using MultiAgent.AiGateway.Security;
 using MultiAgent.AiGateway.Usage;
 using MultiAgent.Data;
 
@@ -16,6 +17,13 @@ public static class Extensions
             .Bind(builder.Configuration.GetSection(AiGatewayOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AiGatewayOptions>, AiGatewayOptionsValidator>();
+
+        // AiGateway:ApiKeys:* — the keys callers send as Authorization: Bearer on /v1/*. None configured fails startup.
+        services.AddOptions<GatewayKeyOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayKeyOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayKeyOptions>, GatewayKeyOptionsValidator>();
+        services.AddSingleton(sp => new GatewayKeyChecker(sp.GetRequiredService<IOptions<GatewayKeyOptions>>().Value.ApiKeys));
 
         services.AddSingleton(TimeProvider.System);
 

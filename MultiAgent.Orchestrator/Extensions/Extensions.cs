@@ -35,6 +35,7 @@ public static class Extensions
             .AddHttpMessageHandler<AgentCallHeadersHandler>()
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        AgentModels.RequireGatewayKey(builder.Configuration); // a missing AI:GatewayKey stops startup, not the first model call
         builder.Services.AddSingleton<AgentModels>();
         builder.Services.AddSingleton<AgentChat>();
 

@@ -37,7 +37,13 @@ public sealed class InMemoryUsageRecorder : IUsageRecorder
 /// <summary>The gateway in-process (TestServer), simulated provider, usage recorded in memory.</summary>
 public sealed class GatewayFactory : WebApplicationFactory<ModelProvider>
 {
+    /// <summary>The caller key configured by default (<c>AiGateway:ApiKeys:0</c>); clients from this factory send it.</summary>
+    public const string ApiKey = "test-gateway-key-0123456789";
+
     public InMemoryUsageRecorder Usage { get; } = new();
+
+    /// <summary>The key <see cref="GatewayFactory.CreateClient()"/> and <see cref="OpenAIChatClient"/> send; null sends none.</summary>
+    public string? ClientKey { get; init; } = ApiKey;
 
     /// <summary>Configuration over the defaults (simulated provider, directives allowed).</summary>
     public Dictionary<string, string?> Settings { get; init; } = [];
@@ -51,6 +57,7 @@ public sealed class GatewayFactory : WebApplicationFactory<ModelProvider>
         // Never contacted: usage goes to the in-memory recorder.
         builder.UseSetting("ConnectionStrings:multiagentdb", "Host=127.0.0.1;Port=9;Database=unused;Username=unused;Password=unused");
         builder.UseSetting("AI:Simulated:AllowDirectives", "true");
+        builder.UseSetting("AiGateway:ApiKeys:0", ApiKey);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -64,13 +71,23 @@ public sealed class GatewayFactory : WebApplicationFactory<ModelProvider>
         });
     }
 
-    /// <summary>The real OpenAI .NET client, pointed at the gateway's /v1 over the in-memory transport.</summary>
-    public ChatClient OpenAIChatClient(string model, string? taskId = null, string? agentId = null)
+    /// <summary>Every client of this factory sends <see cref="ClientKey"/> as <c>Authorization: Bearer</c>, as OpenAI clients do.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (ClientKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClientKey);
+        }
+    }
+
+    /// <summary>The real OpenAI .NET client, pointed at the gateway's /v1 over the in-memory transport, sending <paramref name="key"/> (default <see cref="ClientKey"/>).</summary>
+    public ChatClient OpenAIChatClient(string model, string? taskId = null, string? agentId = null, string? key = null)
     {
         var http = CreateClient();
         if (taskId is not null) http.DefaultRequestHeaders.Add("X-MultiAgent-Task-Id", taskId);
         if (agentId is not null) http.DefaultRequestHeaders.Add("X-MultiAgent-Agent-Id", agentId);
-        return new ChatClient(model, new ApiKeyCredential("any"), new OpenAIClientOptions
+        return new ChatClient(model, new ApiKeyCredential(key ?? ClientKey ?? ApiKey), new OpenAIClientOptions
         {
             Endpoint = new Uri(http.BaseAddress!, "/v1"),
             Transport = new HttpClientPipelineTransport(http),
@@ -398,7 +415,8 @@ public class OpenAIProviderChainTests
             ["AI:Provider"] = "openai",
             ["AI:BaseUrl"] = "http://upstream/v1",
             ["AI:Model"] = model,
-            ["AI:ApiKey"] = "sk-test-secret",
+            // The upstream is another gateway: this gateway's AI:ApiKey is the upstream's caller key.
+            ["AI:ApiKey"] = GatewayFactory.ApiKey,
         },
         ConfigureServices = services => services.AddHttpClient(ModelProvider.UpstreamHttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => upstream.Server.CreateHandler()),
@@ -473,7 +491,7 @@ public class OpenAIProviderChainTests
         Assert.Equal(429, ex.Status);
         Assert.True(ex.GetRawResponse()!.Headers.TryGetValue("Retry-After", out var retryAfter));
         Assert.Equal("4", retryAfter);
-        Assert.DoesNotContain("sk-test-secret", ex.GetRawResponse()!.Content.ToString());
+        Assert.DoesNotContain(GatewayFactory.ApiKey, ex.GetRawResponse()!.Content.ToString());
         Assert.Empty(gateway.Usage.Records);
     }
 

@@ -14,6 +14,11 @@ public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfigura
 {
     public const string HttpClientName = "aigateway";
 
+    /// <summary>The AiGateway key this service sends as <c>Authorization: Bearer</c> (environment <c>AI__GatewayKey</c>).</summary>
+    public const string GatewayKeySetting = "AI:GatewayKey";
+
+    private readonly string _key = RequireGatewayKey(configuration);
+
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
 
     public IChatClient For(string model) => _clients.GetOrAdd(model, Create);
@@ -21,7 +26,6 @@ public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfigura
     private IChatClient Create(string model)
     {
         var baseUrl = configuration["AI:GatewayUrl"] ?? "http://aigateway";
-        var key = configuration["AI:GatewayKey"] is { Length: > 0 } k ? k : "multiagent-internal";
         var options = new OpenAIClientOptions
         {
             Endpoint = new Uri(baseUrl.TrimEnd('/') + "/v1"),
@@ -31,10 +35,22 @@ public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfigura
             NetworkTimeout = TimeSpan.FromMinutes(5),
         };
 
-        return new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(key), options)
+        return new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(_key), options)
             .AsIChatClient()
             .AsBuilder()
             .UseOpenTelemetry(loggerFactory, sourceName: "MultiAgent.Orchestrator.Agents")
             .Build();
     }
+
+    /// <summary>
+    /// The configured gateway key, or an <see cref="InvalidOperationException"/> saying how to set it. Called at startup
+    /// so a missing key stops the Orchestrator at once instead of failing its first model call.
+    /// </summary>
+    public static string RequireGatewayKey(IConfiguration configuration) =>
+        configuration[GatewayKeySetting] is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key)
+            ? key
+            : throw new InvalidOperationException(
+                $"{GatewayKeySetting} is not set: the Orchestrator needs the AiGateway's API key to call models. Run it through the AppHost " +
+                "(which passes its secret parameter 'aigateway-api-key' as AI__GatewayKey), or set AI__GatewayKey to one of the gateway's " +
+                "AiGateway:ApiKeys when running it alone.");
 }
