@@ -22,7 +22,8 @@ var adminPassword = builder.AddParameter("admin-password",
 var migrations = builder.AddProject<Projects.MultiAgent_MigrationService>("migrations")
     .WithReference(db)
     .WaitFor(db)
-    .WithEnvironment("Auth__AdminPassword", adminPassword);
+    .WithEnvironment("Auth__AdminPassword", adminPassword)
+    .WithEnvironment("Auth__AdminEmail", builder.Configuration["Auth:AdminEmail"] is { Length: > 0 } adminEmail ? adminEmail : "admin@multiagent.local");
 
 // The model gateway: the built-in simulated model unless AI:Provider names a real one.
 var aiProvider = builder.Configuration["AI:Provider"] is { Length: > 0 } provider ? provider : "simulated";

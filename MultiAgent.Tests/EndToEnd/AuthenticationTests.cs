@@ -126,7 +126,9 @@ public class AuthenticationTests(PlatformFixture platform)
         var created = await PlatformFixture.SubmitAsync(ownerApi, "Owner's task for the admin", "Summarise three facts about lighthouses for a children's book.");
         await ownerApi.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await ownerApi.GetAsync("/api/v1/metrics", Ct)).StatusCode);
+        var forbidden = await ownerApi.GetAsync("/api/v1/metrics", Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
         // A user's user_id filter is ignored: still only their own tasks.
         using var stranger = await platform.CreateUserClientAsync();
         var strangers = await stranger.GetFromJsonAsync<TaskListResponse>($"/api/v1/tasks?user_id={owner.UserId}", JsonDefaults.Options, Ct);
