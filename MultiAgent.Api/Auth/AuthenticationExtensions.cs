@@ -21,6 +21,8 @@ public static class AuthenticationExtensions
         var section = builder.Configuration.GetSection(AuthOptions.SectionName);
         var settings = section.Get<AuthOptions>() ?? new AuthOptions();
         services.AddOptions<AuthOptions>().Bind(section);
+        // Fail at startup, not at the first request, when neither a signing key nor an authority is configured.
+        var signingKey = settings.UsesExternalAuthority ? null : TokenService.SigningKey(settings);
 
         services.AddMultiAgentIdentity();
         services.AddScoped<ICurrentUser, ClaimsCurrentUser>();
@@ -45,7 +47,7 @@ public static class AuthenticationExtensions
                     {
                         ValidIssuer = AuthOptions.LocalIssuer,
                         ValidAudience = AuthOptions.LocalAudience,
-                        IssuerSigningKey = TokenService.SigningKey(settings),
+                        IssuerSigningKey = signingKey,
                         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                         RequireExpirationTime = true,
                         ClockSkew = TimeSpan.FromSeconds(30),
