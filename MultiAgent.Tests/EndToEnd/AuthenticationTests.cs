@@ -179,12 +179,12 @@ public class AuthenticationTests(PlatformFixture platform)
         var created = await PlatformFixture.SubmitAsync(ownerApi, "Hub task", "List two uses of copper in electronics.");
         await ownerApi.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
 
-        await using (var anonymous = Connect(null))
+        await using (var anonymous = platform.CreateHub(null))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => anonymous.StartAsync(Ct));
         }
 
-        await using (var stranger = Connect(other.Tokens.AccessToken))
+        await using (var stranger = platform.CreateHub(other.Tokens.AccessToken))
         {
             await stranger.StartAsync(Ct);
             await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync<TaskStatusUpdateEvent>("Subscribe", created.TaskId, Ct));
@@ -195,32 +195,20 @@ public class AuthenticationTests(PlatformFixture platform)
         {
             for (var i = 0; i < 5; i++)
             {
-                var connection = Connect(owner.Tokens.AccessToken);
+                var connection = platform.CreateHub(owner.Tokens.AccessToken);
                 connections.Add(connection);
                 await connection.StartAsync(Ct);
             }
             var state = await connections[0].InvokeAsync<TaskStatusUpdateEvent>("Subscribe", created.TaskId, Ct);
             Assert.Equal(created.TaskId, state.TaskId);
 
-            await using var sixth = Connect(owner.Tokens.AccessToken);
+            await using var sixth = platform.CreateHub(owner.Tokens.AccessToken);
             await Assert.ThrowsAnyAsync<Exception>(() => sixth.StartAsync(Ct));
         }
         finally
         {
             foreach (var connection in connections) await connection.DisposeAsync();
         }
-    }
-
-    private HubConnection Connect(string? accessToken)
-    {
-        var endpoint = platform.App.GetEndpoint("api", "http");
-        return new HubConnectionBuilder()
-            .WithUrl(new Uri(endpoint, TaskEventNames.HubPath), options =>
-            {
-                if (accessToken is not null) options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
-            })
-            .AddJsonProtocol(options => JsonDefaults.Configure(options.PayloadSerializerOptions))
-            .Build();
     }
 
     private static Task<HttpResponseMessage> RefreshAsync(HttpClient client, string refreshToken) =>

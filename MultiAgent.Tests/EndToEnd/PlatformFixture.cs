@@ -6,6 +6,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
+using MultiAgent.Contracts.Events;
+using Microsoft.AspNetCore.SignalR.Client;
 using MultiAgent.Data;
 using MultiAgent.Tests.AppHost;
 
@@ -16,7 +18,7 @@ namespace MultiAgent.Tests.EndToEnd;
 /// RabbitMQ on free ports, in a throwaway data directory), with the simulated model's test directives enabled.
 /// Every test brings its own user (signed up through the Api) and its own tasks.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     public const string AdminEmail = "admin@multiagent.local";
 
@@ -34,9 +36,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         _host = await TestAppHost.CreateAsync(cancellationToken: cts.Token);
         var gateway = _host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "aigateway");
         _host.Builder.CreateResourceBuilder(gateway).WithEnvironment("AI__Simulated__AllowDirectives", "true");
-        // Tests poll every 250 ms; the task-creation limits stay as shipped (each test user creates a few tasks).
-        var api = _host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api");
-        _host.Builder.CreateResourceBuilder(api).WithEnvironment("RateLimits__ApiRequestsPerMinute", "6000");
+        var api = _host.Builder.CreateResourceBuilder(_host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api"));
+        foreach (var (name, value) in ApiEnvironment)
+        {
+            api.WithEnvironment(name, value);
+        }
         _app = await _host.StartAsync(cts.Token);
 
         foreach (var resource in new[] { "api", "orchestrator", "aigateway", "web" })
@@ -44,6 +48,13 @@ public sealed class PlatformFixture : IAsyncLifetime
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
         }
     }
+
+    /// <summary>
+    /// Settings for the Api of this platform. Tests poll every 250 ms, so the per-minute request limit is raised; the
+    /// task-creation limits stay as shipped (each test user creates a few tasks).
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> ApiEnvironment { get; } =
+        new Dictionary<string, string> { ["RateLimits__ApiRequestsPerMinute"] = "6000" };
 
     public async ValueTask DisposeAsync()
     {
@@ -84,13 +95,26 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async Task<HttpClient> CreateAdminClientAsync() =>
         CreateClient((await SignInAsync(AdminEmail, await GetAdminPasswordAsync())).AccessToken);
 
-    public async Task<string> GetAdminPasswordAsync()
+    public Task<string> GetAdminPasswordAsync() => GetParameterValueAsync("admin-password");
+
+    /// <summary>The value of one of the AppHost's (generated, secret) parameters.</summary>
+    public async Task<string> GetParameterValueAsync(string name)
     {
         var parameter = App.Services.GetRequiredService<DistributedApplicationModel>().Resources
-            .OfType<ParameterResource>().Single(r => r.Name == "admin-password");
+            .OfType<ParameterResource>().Single(r => r.Name == name);
         return await parameter.GetValueAsync(CancellationToken.None)
-            ?? throw new InvalidOperationException("The admin-password parameter has no value.");
+            ?? throw new InvalidOperationException($"The {name} parameter has no value.");
     }
+
+    /// <summary>A connection to the task events hub, authenticated with <paramref name="accessToken"/> when given (not started).</summary>
+    public HubConnection CreateHub(string? accessToken) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(App.GetEndpoint("api", "http"), TaskEventNames.HubPath), options =>
+            {
+                if (accessToken is not null) options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            })
+            .AddJsonProtocol(options => JsonDefaults.Configure(options.PayloadSerializerOptions))
+            .Build();
 
     public async Task<TokenResponse> SignInAsync(string email, string password)
     {
