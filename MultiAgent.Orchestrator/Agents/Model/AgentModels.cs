@@ -38,7 +38,9 @@ public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfigura
         return new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(_key), options)
             .AsIChatClient()
             .AsBuilder()
-            .UseOpenTelemetry(loggerFactory, sourceName: "MultiAgent.Orchestrator.Agents")
+            // Prompts and answers are kept out of traces unless AI:Telemetry:RecordContent is set (for debugging only).
+            .UseOpenTelemetry(loggerFactory, sourceName: "MultiAgent.Orchestrator.Agents",
+                configure: telemetry => telemetry.EnableSensitiveData = configuration.GetValue("AI:Telemetry:RecordContent", false))
             .Build();
     }
 
