@@ -12,7 +12,10 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MultiAgent.AiGateway.Providers;
 using MultiAgent.AiGateway.Usage;
 using OpenAI;
@@ -364,12 +367,26 @@ public class GatewayFailureTests
         Assert.Contains("upstream_error", await response.Content.ReadAsStringAsync(Ct));
     }
 
+    // Startup validation runs without starting a server: what the gateway registers, validated as the host does on start.
+    internal static OptionsValidationException StartupFailure(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:multiagentdb"] = "Host=127.0.0.1;Port=9;Database=unused;Username=unused;Password=unused",
+            ["ConnectionStrings:redis"] = "127.0.0.1:9",
+            ["AiGateway:ApiKeys:0"] = "test-key",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        MultiAgent.AiGateway.Extensions.Extensions.AddApplicationServices(builder);
+        using var host = builder.Build();
+        return Assert.Throws<OptionsValidationException>(() => host.Services.GetRequiredService<IStartupValidator>().Validate());
+    }
+
     [Fact]
     public void Openai_provider_without_base_url_or_model_fails_startup_with_an_actionable_message()
     {
-        using var factory = new GatewayFactory { Settings = new() { ["AI:Provider"] = "openai" } };
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        var message = ex.ToString();
+        var message = StartupFailure(new() { ["AI:Provider"] = "openai" }).Message;
         Assert.Contains("AI__BaseUrl", message);
         Assert.Contains("AI__Model", message);
     }
@@ -377,9 +394,9 @@ public class GatewayFailureTests
     [Fact]
     public void Unknown_provider_fails_startup_listing_the_valid_names()
     {
-        using var factory = new GatewayFactory { Settings = new() { ["AI:Provider"] = "skynet" } };
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        Assert.Contains("Valid values: simulated, openai", ex.ToString());
+        var message = StartupFailure(new() { ["AI:Provider"] = "skynet" }).Message;
+        Assert.Contains("skynet", message);
+        Assert.Contains("Valid values: simulated, openai", message);
     }
 
     [Fact]
