@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Api.Agents;
+using MultiAgent.Api.Auth;
+using StackExchange.Redis;
 using MultiAgent.Api.Tasks;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
@@ -25,7 +27,69 @@ public static class AgentsApi
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
+        // Admin only: take an agent out of service (the manager stops selecting it) or change its model settings.
+        api.MapPatch("/{agentId}", UpdateAgent)
+            .WithName("UpdateAgent")
+            .WithSummary("Change an agent's status (idle or maintenance) or model settings (admin only)")
+            .RequireAuthorization(AuthPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
         return app;
+    }
+
+    public static readonly string[] ManageableStatuses = ["idle", "maintenance"];
+
+    public static async Task<Results<Ok<AgentDetails>, ValidationProblem, ProblemHttpResult>> UpdateAgent(
+        string agentId, UpdateAgentRequest? request, MultiAgentDbContext db, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request is null || (request.Status, request.Model, request.Temperature, request.MaxTokens) == (null, null, null, null))
+            errors["body"] = ["Give at least one of status, model, temperature, max_tokens."];
+        if (request?.Status is { } status && !ManageableStatuses.Contains(status))
+            errors["status"] = [$"Status must be one of: {string.Join(", ", ManageableStatuses)}."];
+        if (request?.Model is { } model && (string.IsNullOrWhiteSpace(model) || model.Length > 100))
+            errors["model"] = ["Model must be 1 to 100 characters."];
+        if (request?.Temperature is { } temperature && (double.IsNaN(temperature) || temperature is < 0 or > 2))
+            errors["temperature"] = ["Temperature must be between 0 and 2."];
+        if (request?.MaxTokens is { } maxTokens && maxTokens is < 1 or > 128_000)
+            errors["max_tokens"] = ["max_tokens must be between 1 and 128000."];
+        if (errors.Count > 0) return Problems.Validation(errors);
+
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.AgentId == agentId, cancellationToken);
+        if (agent is null)
+        {
+            return TypedResults.Problem(title: "Agent not found", detail: $"There is no agent '{agentId}'; GET /api/v1/agents/types lists them.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var config = System.Text.Json.Nodes.JsonNode.Parse(agent.ModelConfig)?.AsObject() ?? [];
+        if (request!.Model is { } newModel) config["model"] = newModel.Trim();
+        if (request.Temperature is { } newTemperature) config["temperature"] = newTemperature;
+        if (request.MaxTokens is { } newMaxTokens) config["max_tokens"] = newMaxTokens;
+        agent.ModelConfig = config.ToJsonString();
+        if (request.Status is { } newStatus)
+        {
+            agent.Status = newStatus;
+            if (newStatus == "maintenance") agent.CurrentTaskId = null;
+        }
+        agent.UpdatedAt = DateTime.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+
+        if (request.Status is { } liveStatus)
+        {
+            try
+            {
+                await redis.GetDatabase().StringSetAsync(Contracts.RedisKeys.AgentStatus(agentId), liveStatus);
+            }
+            catch (RedisException)
+            {
+                // The table is the record; the live status catches up with the agent's next step.
+            }
+        }
+
+        return TypedResults.Ok(new AgentDetails(agent.AgentId, agent.AgentType, agent.Status,
+            config["model"]?.GetValue<string>() ?? "", config["temperature"]?.GetValue<double>() ?? 0, config["max_tokens"]?.GetValue<int>() ?? 0));
     }
 
     public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, CancellationToken cancellationToken)

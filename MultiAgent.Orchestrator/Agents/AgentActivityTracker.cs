@@ -29,35 +29,34 @@ public sealed class AgentActivityTracker(IConnectionMultiplexer redis, MultiAgen
             var redisDb = redis.GetDatabase();
             var key = $"agent:{agentId}:active";
             active = await redisDb.StringIncrementAsync(key, delta);
-            if (active <= 0)
-            {
-                await redisDb.KeyDeleteAsync(key);
-            }
-            else
-            {
-                await redisDb.KeyExpireAsync(key, ActiveExpiry);
-            }
-            await redisDb.StringSetAsync(RedisKeys.AgentStatus(agentId), active > 0 ? "busy" : "idle");
+            if (active <= 0) await redisDb.KeyDeleteAsync(key);
+            else await redisDb.KeyExpireAsync(key, ActiveExpiry);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning("Could not count the running steps of {AgentId}: {Reason}", agentId, ex.Message);
+        }
+
+        // An agent an administrator put in maintenance stays so: its running steps finish, its status is not touched.
+        var now = DateTime.UtcNow;
+        var status = active > 0 ? "busy" : "idle";
+        var updated = await db.Agents.Where(a => a.AgentId == agentId && a.Status != Maintenance)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status)
+                .SetProperty(a => a.CurrentTaskId, active > 0 ? taskId : null)
+                .SetProperty(a => a.UpdatedAt, now), cancellationToken);
+        if (updated == 0) return;
+
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(RedisKeys.AgentStatus(agentId), status);
         }
         catch (RedisException ex)
         {
             logger.LogWarning("Could not update the live status of {AgentId}: {Reason}", agentId, ex.Message);
         }
-
-        var now = DateTime.UtcNow;
-        if (active > 0)
-        {
-            await db.Agents.Where(a => a.AgentId == agentId)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, "busy").SetProperty(a => a.CurrentTaskId, taskId)
-                    .SetProperty(a => a.UpdatedAt, now), cancellationToken);
-        }
-        else
-        {
-            await db.Agents.Where(a => a.AgentId == agentId)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, "idle").SetProperty(a => a.CurrentTaskId, (string?)null)
-                    .SetProperty(a => a.UpdatedAt, now), cancellationToken);
-        }
     }
+
+    public const string Maintenance = "maintenance";
 
     private void LogIdleFailure(Exception ex, string agentId, string taskId) =>
         logger.LogWarning(ex, "Could not mark {AgentId} idle after its step on task {TaskId}", agentId, taskId);

@@ -37,6 +37,7 @@ public static class Extensions
 #pragma warning restore EXTEXP0001
         AgentModels.RequireGatewayKey(builder.Configuration); // a missing AI:GatewayKey stops startup, not the first model call
         builder.Services.AddSingleton<AgentModels>();
+        builder.Services.AddSingleton<AgentSettings>();
         builder.Services.AddSingleton<AgentChat>();
 
         builder.Services.AddMassTransit(bus =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
@@ -44,7 +45,12 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
         var analysisJson = await Db.LatestMetadataAsync(taskId, InteractionTypes.TaskAnalysis, ct)
             ?? throw new InvalidOperationException("The task analysis is missing.");
         var analysis = JsonSerializer.Deserialize<TaskAnalysisAnswer>(analysisJson, AgentJson.Options)!;
-        var registry = AgentRegistry.Specialists.ToList();
+        // Agents an administrator put in maintenance are not selected.
+        var inMaintenance = await Db.Agents.AsNoTracking()
+            .Where(a => a.Status == AgentActivityTracker.Maintenance)
+            .Select(a => a.AgentType)
+            .ToListAsync(ct);
+        var registry = AgentRegistry.Specialists.Where(s => !inMaintenance.Contains(s.Type)).ToList();
 
         var material = $"""
             {AgentRecords.Describe(task)}

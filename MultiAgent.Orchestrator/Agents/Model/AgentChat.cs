@@ -13,7 +13,7 @@ public sealed record AgentRequest(string TaskId, string AgentType, string Instru
 /// Asks an agent for an answer that must fit the record <typeparamref name="T"/>: the JSON schema is derived from the record,
 /// the answer is parsed and validated, and an unusable answer is sent back with the reason a bounded number of times.
 /// </summary>
-public sealed class AgentChat(AgentModels models, TaskCancellations cancellations, ILogger<AgentChat> logger)
+public sealed class AgentChat(AgentModels models, TaskCancellations cancellations, AgentSettings agentSettings, ILogger<AgentChat> logger)
 {
     public const int MaxAnswerAttempts = 3;
 
@@ -36,7 +36,7 @@ public sealed class AgentChat(AgentModels models, TaskCancellations cancellation
     public async Task<T> AskAsync<T>(AgentRequest request, Func<T, string?>? validate, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, IReadOnlyList<string>>? restrict = null) where T : class
     {
-        var agent = AgentRegistry.Find(request.AgentType) ?? AgentRegistry.Find(AgentRegistry.GeneralistType)!;
+        var agent = await agentSettings.GetAsync(request.AgentType, cancellationToken);
         var options = new ChatOptions
         {
             ResponseFormat = AgentJson.ResponseFormatFor<T>(restrict),
