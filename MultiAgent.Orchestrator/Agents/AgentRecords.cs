@@ -33,6 +33,13 @@ public static class AgentRecords
         return db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.InteractionId == id, cancellationToken);
     }
 
+    /// <summary>The record a step stored with its interaction, when this step already ran (the message was redelivered).</summary>
+    public static async Task<TRecord?> StoredRecordAsync<TRecord>(this MultiAgentDbContext db, string stepKey, string taskId, string action,
+        CancellationToken cancellationToken) where TRecord : class =>
+        await db.FindInteractionAsync(stepKey, taskId, action, cancellationToken) is { Metadata: { } json }
+            ? System.Text.Json.JsonSerializer.Deserialize<TRecord>(json, Model.AgentJson.Options)
+            : null;
+
     /// <summary>The metadata of the most recent interaction of a type: how one step hands its findings to the next.</summary>
     public static async Task<string?> LatestMetadataAsync(this MultiAgentDbContext db, string taskId, string interactionType,
         CancellationToken cancellationToken) =>

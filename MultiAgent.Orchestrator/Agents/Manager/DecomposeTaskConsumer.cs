@@ -44,10 +44,8 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         var ct = context.CancellationToken;
         var stepKey = $"decomposition:{round}";
 
-        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SubtaskCreation, ct);
-        if (existing?.Metadata is { } stored)
+        if (await Db.StoredRecordAsync<DecompositionRecord>(stepKey, taskId, InteractionTypes.SubtaskCreation, ct) is { } record)
         {
-            var record = JsonSerializer.Deserialize<DecompositionRecord>(stored, AgentJson.Options)!;
             await context.Publish(new TaskDecomposed(taskId, record.Phases, record.Specialists));
             return;
         }

@@ -25,10 +25,8 @@ public sealed class PlanRevisionConsumer(MultiAgentDbContext db, ILogger<PlanRev
         var ct = context.CancellationToken;
         var stepKey = $"revision:{revisionId}";
 
-        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.RevisionPlanning, ct);
-        if (existing?.Metadata is { } stored)
+        if (await Db.StoredRecordAsync<RevisionRecord>(stepKey, taskId, InteractionTypes.RevisionPlanning, ct) is { } record)
         {
-            var record = JsonSerializer.Deserialize<RevisionRecord>(stored, AgentJson.Options)!;
             await context.Publish(new RevisionPlanned(taskId, revisionId, record.Scope, record.SubtaskIds));
             return;
         }

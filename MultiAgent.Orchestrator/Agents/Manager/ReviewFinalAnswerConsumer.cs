@@ -32,10 +32,8 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
         var ct = context.CancellationToken;
         var stepKey = $"final-review:{round}";
 
-        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.FinalReview, ct);
-        if (existing?.Metadata is { } stored)
+        if (await Db.StoredRecordAsync<FinalReviewRecord>(stepKey, taskId, InteractionTypes.FinalReview, ct) is { } record)
         {
-            var record = JsonSerializer.Deserialize<FinalReviewRecord>(stored, AgentJson.Options)!;
             await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, record.Approved));
             return;
         }

@@ -36,10 +36,8 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
         var ct = context.CancellationToken;
         var stepKey = $"review:{subtaskId}:v{version}";
 
-        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SolutionReview, ct);
-        if (existing?.Metadata is { } stored)
+        if (await Db.StoredRecordAsync<ReviewRecord>(stepKey, taskId, InteractionTypes.SolutionReview, ct) is { } record)
         {
-            var record = JsonSerializer.Deserialize<ReviewRecord>(stored, AgentJson.Options)!;
             await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, record.Decision, record.Score));
             return;
         }

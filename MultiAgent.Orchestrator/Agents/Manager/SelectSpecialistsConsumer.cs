@@ -33,10 +33,8 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
         var ct = context.CancellationToken;
         var stepKey = $"selection:{round}";
 
-        var existing = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SpecialistSelection, ct);
-        if (existing?.Metadata is { } stored)
+        if (await Db.StoredRecordAsync<SelectionRecord>(stepKey, taskId, InteractionTypes.SpecialistSelection, ct) is { } record)
         {
-            var record = JsonSerializer.Deserialize<SelectionRecord>(stored, AgentJson.Options)!;
             await context.Publish(new SpecialistsSelected(taskId, record.Selected.Select(s => s.Type).ToList()));
             return;
         }
