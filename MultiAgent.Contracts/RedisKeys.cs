@@ -1,18 +1,19 @@
 namespace MultiAgent.Contracts;
 
-/// <summary>The Redis keys and channels shared between services (design document, "Redis Data Structures").</summary>
+/// <summary>The Redis keys and channels more than one service uses (design document, "Redis Data Structures").</summary>
+/// <remarks>
+/// A task's state is not kept in Redis: Postgres holds it (written by the workflow only) and the task events carry every
+/// change to the clients. Redis keeps what is shared and short-lived: results, cancellation marks, agents' live status.
+/// </remarks>
 public static class RedisKeys
 {
-    /// <summary>Hash of status, progress, stage and agents; expires an hour after the task ends.</summary>
-    public static string TaskState(string taskId) => $"task:{taskId}:state";
-
-    /// <summary>The completed task's result (JSON); 24 hours.</summary>
+    /// <summary>A completed task's result (JSON) with the completion it belongs to; 24 hours.</summary>
     public static string TaskResult(string taskId) => $"cache:task:{taskId}:result";
 
-    /// <summary>Set by the Api when a task is cancelled (24 hours), checked by agent consumers before and during model calls.</summary>
+    /// <summary>Set by the workflow when a task is cancelled (24 hours); agent steps check it before and during model calls.</summary>
     public static string TaskCancelled(string taskId) => $"task:{taskId}:cancelled";
 
-    /// <summary>'idle' | 'busy' | 'error'.</summary>
+    /// <summary>'idle' | 'busy' | 'maintenance'.</summary>
     public static string AgentStatus(string agentId) => $"agent:{agentId}:status";
 
     /// <summary>Pub/sub channel carrying the id of each task the moment it is cancelled, so in-flight model calls stop.</summary>

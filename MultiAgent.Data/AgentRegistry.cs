@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MultiAgent.Data.Entities;
 
 namespace MultiAgent.Data;
@@ -54,6 +53,10 @@ public static class AgentRegistry
 
     public static IEnumerable<AgentDefinition> Specialists => Definitions.Where(d => d.Role == RoleSpecialist);
 
+    /// <summary>Every capability a specialist type has: the words the manager's analysis must use, so they can be matched.</summary>
+    public static readonly IReadOnlyList<string> CapabilityVocabulary =
+        [.. Definitions.Where(d => d.Role == RoleSpecialist).SelectMany(d => d.Capabilities).Distinct().Order(StringComparer.Ordinal)];
+
     internal static IEnumerable<AgentEntity> SeedRows()
     {
         var seededAt = new DateTime(2026, 11, 25, 0, 0, 0, DateTimeKind.Utc);
@@ -62,8 +65,8 @@ public static class AgentRegistry
             AgentId = "agent_" + d.Type,
             AgentType = d.Type,
             Description = d.Description,
-            Capabilities = JsonSerializer.Serialize(d.Capabilities),
-            ModelConfig = JsonSerializer.Serialize(new { model = d.Model, temperature = d.Temperature, max_tokens = d.MaxTokens, role = d.Role }),
+            Capabilities = [.. d.Capabilities],
+            ModelConfig = new AgentModelConfig(d.Model, d.Temperature, d.MaxTokens, d.Role),
             Status = "idle",
             CreatedAt = seededAt,
             UpdatedAt = seededAt,

@@ -63,11 +63,12 @@ public static class AgentsApi
                 statusCode: StatusCodes.Status404NotFound);
         }
 
-        var config = System.Text.Json.Nodes.JsonNode.Parse(agent.ModelConfig)?.AsObject() ?? [];
-        if (request!.Model is { } newModel) config["model"] = newModel.Trim();
-        if (request.Temperature is { } newTemperature) config["temperature"] = newTemperature;
-        if (request.MaxTokens is { } newMaxTokens) config["max_tokens"] = newMaxTokens;
-        agent.ModelConfig = config.ToJsonString();
+        agent.ModelConfig = agent.ModelConfig with
+        {
+            Model = request!.Model?.Trim() ?? agent.ModelConfig.Model,
+            Temperature = request.Temperature ?? agent.ModelConfig.Temperature,
+            MaxTokens = request.MaxTokens ?? agent.ModelConfig.MaxTokens,
+        };
         if (request.Status is { } newStatus)
         {
             agent.Status = newStatus;
@@ -89,7 +90,7 @@ public static class AgentsApi
         }
 
         return TypedResults.Ok(new AgentDetails(agent.AgentId, agent.AgentType, agent.Status,
-            config["model"]?.GetValue<string>() ?? "", config["temperature"]?.GetValue<double>() ?? 0, config["max_tokens"]?.GetValue<int>() ?? 0));
+            agent.ModelConfig.Model, agent.ModelConfig.Temperature, agent.ModelConfig.MaxTokens));
     }
 
     public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, CancellationToken cancellationToken)
@@ -100,11 +101,7 @@ public static class AgentsApi
             .ToListAsync(cancellationToken);
 
         var types = agents
-            .Select(a => new AgentTypeInfo(
-                a.AgentType,
-                a.Description,
-                StoredJson.Strings(StoredJson.Parse(a.Capabilities)),
-                StoredJson.String(StoredJson.Parse(a.ModelConfig), "role") ?? "specialist"))
+            .Select(a => new AgentTypeInfo(a.AgentType, a.Description, a.Capabilities, a.ModelConfig.Role))
             .DistinctBy(a => a.Type)
             .OrderBy(a => RoleOrder(a.Role))
             .ToList();

@@ -66,12 +66,12 @@ public static class HealthApi
             .GroupBy(t => t.Status)
             .Select(g => new { Status = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Status, x => x.Count, cancellationToken);
-        int Count(string status) => counts.GetValueOrDefault(status);
+        int Count(TaskStatus status) => counts.GetValueOrDefault(status);
 
-        var completed = Count(TaskStatuses.Completed);
-        var failed = Count(TaskStatuses.Failed);
-        // Every status between pending and the end counts as in progress, revisions included.
-        var inProgress = counts.Where(c => c.Key != TaskStatuses.Pending && !TaskStatuses.IsTerminal(c.Key)).Sum(c => c.Value);
+        var completed = Count(TaskStatus.Completed);
+        var failed = Count(TaskStatus.Failed);
+        // The same definition as GET /tasks?status=in_progress: every status between pending and the end, revisions included.
+        var inProgress = counts.Where(c => c.Key.IsInProgress()).Sum(c => c.Value);
 
         var averageSeconds = await db.Database
             .SqlQuery<double?>($"""SELECT avg(extract(epoch FROM completed_at - created_at))::float8 AS "Value" FROM tasks WHERE status = 'completed' AND completed_at IS NOT NULL""")
@@ -81,7 +81,7 @@ public static class HealthApi
         var live = await agentStatus.GetAsync(agents.Select(a => (a.AgentId, a.Status)).ToList());
 
         return TypedResults.Ok(new MetricsResponse(
-            new TaskCountMetrics(counts.Values.Sum(), Count(TaskStatuses.Pending), inProgress, completed, failed),
+            new TaskCountMetrics(counts.Values.Sum(), Count(TaskStatus.Pending), inProgress, completed, failed),
             new AgentCountMetrics(live.Values.Count(s => s == AgentStatusReader.Busy), live.Values.Count(s => s == AgentStatusReader.Idle)),
             new PerformanceMetrics(
                 averageSeconds is { } seconds ? Math.Round(seconds, 1) : null,

@@ -20,6 +20,9 @@ public static class Problems
     public static ProblemHttpResult QueueUnavailable(string detail) =>
         TypedResults.Problem(title: "Message queue unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
 
+    public static ProblemHttpResult WorkflowUnavailable(string detail) =>
+        TypedResults.Problem(title: "Workflow unavailable", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+
     public static ValidationProblem Validation(IReadOnlyDictionary<string, string[]> errors, string? detail = null) =>
         TypedResults.ValidationProblem(errors, detail: detail ?? "Fix the fields listed in errors and send the request again.");
 

@@ -1,8 +1,11 @@
-using System.Text.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Api.RateLimiting;
+using MultiAgent.Api.RealTime;
 using MultiAgent.Api.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
@@ -10,14 +13,11 @@ using MultiAgent.Contracts.Events;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Contracts.Validation;
 using MultiAgent.Data.Entities;
-using StackExchange.Redis;
 
 namespace MultiAgent.Api.Apis;
 
 public static class TasksApi
 {
-    private const string QueueUnavailableAdvice = "message queue unavailable: the task could not be handed to the workflow. Nothing will process it; submit it again in a minute.";
-
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tasks")
@@ -45,6 +45,11 @@ public static class TasksApi
             .WithSummary("The result of a finished task")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/{taskId}/events", StreamTaskEvents)
+            .WithName("StreamTaskEvents")
+            .WithSummary("The task's live events as Server-Sent Events: its current state (task_snapshot), then each change")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/{taskId}/agents", GetTaskAgents)
             .WithName("GetTaskAgents")
             .WithSummary("What each agent did on a task")
@@ -53,7 +58,8 @@ public static class TasksApi
             .WithName("CancelTask")
             .WithSummary("Cancel a task that has not finished")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/{taskId}/revise", ReviseTask)
             .WithName("ReviseTask")
             .WithSummary("Ask for a revision of a completed task")
@@ -84,8 +90,8 @@ public static class TasksApi
         // Limits are checked after validation, so a malformed request uses up no allowance, and before anything is written.
         var now = services.Now();
         var limits = services.Limiter.Limits;
-        var active = await services.Db.Tasks.CountAsync(t => t.Status != TaskStatuses.Completed && t.Status != TaskStatuses.Failed
-            && t.Status != TaskStatuses.Cancelled, cancellationToken);
+        var unfinished = TaskStatusRules.UnfinishedStatuses;
+        var active = await services.Db.Tasks.CountAsync(t => unfinished.Contains(t.Status), cancellationToken);
         if (active >= limits.ConcurrentTasks)
         {
             var window = FixedWindow.At(now, "minute", FixedWindow.Minute);
@@ -113,10 +119,10 @@ public static class TasksApi
             Title = submission.Title,
             Description = submission.Description,
             Priority = submission.Priority,
-            Status = TaskStatuses.Pending,
+            Status = TaskStatus.Pending,
             Context = submission.ContextJson,
             Progress = 0,
-            CurrentStage = Stages.Initialization,
+            CurrentStage = TaskStage.Initialization,
             EstimatedCompletion = estimatedCompletion.UtcDateTime,
             CreatedAt = now.UtcDateTime,
             UpdatedAt = now.UtcDateTime,
@@ -124,19 +130,12 @@ public static class TasksApi
         services.Db.Tasks.Add(task);
         await services.Db.SaveChangesAsync(cancellationToken);
 
-        if (!await services.TryPublishAsync(new TaskSubmitted(task.TaskId, now)))
+        // Stored is accepted: if the broker cannot take the message now, the task stays pending and the Orchestrator's sweep
+        // starts its workflow once the broker is back. Nothing here writes the task again.
+        if (!await services.TryPublishAsync(new TaskSubmitted(task.TaskId, task.UserId, task.Priority, now)))
         {
-            // A task must never stay pending with nobody to pick it up.
-            await services.Db.Tasks
-                .Where(t => t.TaskId == task.TaskId && t.Status == TaskStatuses.Pending)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.Status, TaskStatuses.Failed)
-                    .SetProperty(t => t.CurrentStage, Stages.Failed)
-                    .SetProperty(t => t.ErrorMessage, QueueUnavailableAdvice)
-                    .SetProperty(t => t.UpdatedAt, services.Now().UtcDateTime), CancellationToken.None);
-            httpContext.Response.Headers.RetryAfter = "60";
-            return Problems.QueueUnavailable(
-                $"The task {task.TaskId} was recorded as failed because the message queue is unavailable. Submit it again in a minute.");
+            services.Logger.LogWarning("Task {TaskId} is stored but the message queue did not take its submission; it starts when the queue is back",
+                task.TaskId);
         }
 
         return TypedResults.Created($"/api/v1/tasks/{task.TaskId}",
@@ -178,12 +177,12 @@ public static class TasksApi
         return task switch
         {
             null => Problems.TaskNotFound(taskId),
-            { Status: TaskStatuses.Completed } =>
+            { Status: TaskStatus.Completed } =>
                 TypedResults.Ok(await services.Results.GetCompletedAsync(taskId, task.CompletedAt, cancellationToken)),
-            { Status: TaskStatuses.Failed or TaskStatuses.Cancelled } =>
+            { Status: TaskStatus.Failed or TaskStatus.Cancelled } =>
                 TypedResults.Ok(new TaskResultResponse(taskId, task.Status, null, Utc.ToOffset(task.CompletedAt ?? task.UpdatedAt), task.ErrorMessage)),
             _ => Problems.Conflict("Task not completed",
-                $"Task is not completed yet (status {task.Status}); poll GET /api/v1/tasks/{taskId} or subscribe on {TaskEventNames.HubPath} until it completes."),
+                $"Task is not completed yet (status {task.Status.Name()}); follow GET /api/v1/tasks/{taskId}/events (or the hub at {TaskEventNames.HubPath}) until it completes."),
         };
     }
 
@@ -196,52 +195,46 @@ public static class TasksApi
         return agents is null ? Problems.TaskNotFound(taskId) : TypedResults.Ok(agents);
     }
 
+    /// <summary>
+    /// The Api asks the workflow to cancel: the saga decides (a finished task cannot be cancelled), writes the task's new
+    /// state and answers. Nothing here writes the task.
+    /// </summary>
     public static async Task<Results<Ok<CancelTaskResponse>, ProblemHttpResult>> CancelTask(
-        string taskId, [AsParameters] TaskServices services, CancellationToken cancellationToken)
+        string taskId, [AsParameters] TaskServices services, IRequestClient<CancelTask> workflow, CancellationToken cancellationToken)
     {
-        if (!Ids.TryParseTaskId(taskId, out _))
+        var status = await services.OwnStatusAsync(taskId, cancellationToken);
+        if (status is null)
         {
             return Problems.TaskNotFound(taskId);
         }
-
-        var now = services.Now();
-        var userId = services.UserId;
-        // One conditional UPDATE: a cancellation can never overwrite a completion that landed first, nor the reverse.
-        var cancelled = await services.Db.Tasks
-            .Where(t => t.TaskId == taskId && t.UserId == userId
-                && t.Status != TaskStatuses.Completed && t.Status != TaskStatuses.Failed && t.Status != TaskStatuses.Cancelled)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(t => t.Status, TaskStatuses.Cancelled)
-                .SetProperty(t => t.CurrentStage, Stages.Cancelled)
-                .SetProperty(t => t.ErrorMessage, "Cancelled by user")
-                .SetProperty(t => t.UpdatedAt, now.UtcDateTime), cancellationToken);
-
-        if (cancelled == 0)
+        if (status.Value.IsTerminal())
         {
-            var status = await services.Db.Tasks.AsNoTracking()
-                .Where(t => t.TaskId == taskId && t.UserId == userId)
-                .Select(t => t.Status)
-                .FirstOrDefaultAsync(cancellationToken);
-            return status is null
-                ? Problems.TaskNotFound(taskId)
-                : Problems.Conflict("Task already finished", $"Task is already {status} and cannot be cancelled.");
+            return Problems.Conflict("Task already finished", $"Task is already {status.Value.Name()} and cannot be cancelled.");
         }
 
-        // Committed: from here on every step is best effort and must not undo the cancellation.
-        await SignalCancellationAsync(services, taskId);
-        var progress = await services.Db.Tasks.AsNoTracking().Where(t => t.TaskId == taskId).Select(t => t.Progress).FirstAsync(CancellationToken.None);
-        await services.Live.TryApplyAsync(new TaskProgressChanged(taskId, TaskEventNames.TaskStatusUpdate, TaskStatuses.Cancelled, progress,
-            Stages.Cancelled, null, null, null, "cancelled", null, "Cancelled by user", now));
-        if (!await services.TryPublishAsync(new TaskCancellationRequested(taskId, now)))
+        TaskCancellationResult result;
+        try
         {
-            services.Logger.LogWarning("Task {TaskId} is cancelled, but the workflow was not told; its late results will be discarded", taskId);
+            result = (await workflow.GetResponse<TaskCancellationResult>(new CancelTask(taskId, services.UserId, services.Now()), cancellationToken)).Message;
+        }
+        catch (RequestTimeoutException)
+        {
+            return Problems.WorkflowUnavailable(
+                "The workflow did not confirm the cancellation in time. The task may still be cancelled shortly; check its status, and cancel again if it keeps running.");
         }
 
-        return TypedResults.Ok(new CancelTaskResponse(taskId, TaskStatuses.Cancelled, "Task cancelled successfully"));
+        return result.Cancelled
+            ? TypedResults.Ok(new CancelTaskResponse(taskId, result.Status, result.Message))
+            : Problems.Conflict("Task already finished", result.Message);
     }
 
+    /// <summary>
+    /// The Api stores the revision request, then asks the workflow to start it: the saga decides (only a completed task can be
+    /// revised) and answers. A request the workflow refuses leaves no revision behind.
+    /// </summary>
     public static async Task<Results<Ok<ReviseTaskResponse>, ValidationProblem, ProblemHttpResult>> ReviseTask(
-        string taskId, HttpContext httpContext, [AsParameters] TaskServices services, CancellationToken cancellationToken)
+        string taskId, HttpContext httpContext, [AsParameters] TaskServices services, IRequestClient<ReviseTask> workflow,
+        CancellationToken cancellationToken)
     {
         if (!Ids.TryParseTaskId(taskId, out _))
         {
@@ -260,91 +253,91 @@ public static class TasksApi
             return Problems.Validation(validated.Errors);
         }
 
+        var status = await services.OwnStatusAsync(taskId, cancellationToken);
+        if (status is null)
+        {
+            return Problems.TaskNotFound(taskId);
+        }
+        if (!status.Value.CanBeRevised())
+        {
+            return Problems.Conflict("Task cannot be revised", $"Only a completed task can be revised; this task is {status.Value.Name()}.");
+        }
+
         var revision = validated.Value!;
-        var db = services.Db;
-        var userId = services.UserId;
         var now = services.Now();
-        var estimatedCompletion = now + await services.Estimator.EstimateAsync(cancellationToken);
         var revisionId = Ids.NewRevisionId();
-
-        // The status check and the revision row commit together, so two concurrent requests cannot both start a revision.
-        var started = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        services.Db.Revisions.Add(new RevisionEntity
         {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var updated = await db.Tasks
-                .Where(t => t.TaskId == taskId && t.UserId == userId && t.Status == TaskStatuses.Completed)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.Status, TaskStatuses.RevisionPending)
-                    .SetProperty(t => t.EstimatedCompletion, estimatedCompletion.UtcDateTime)
-                    .SetProperty(t => t.UpdatedAt, now.UtcDateTime), cancellationToken);
-            if (updated == 0)
-            {
-                return false;
-            }
-
-            db.Revisions.Add(new RevisionEntity
-            {
-                RevisionId = revisionId,
-                TaskId = taskId,
-                RevisionRequest = revision.RevisionRequest,
-                SpecificAreas = JsonSerializer.Serialize(revision.SpecificAreas),
-                Priority = revision.Priority,
-                Status = "pending",
-                CreatedAt = now.UtcDateTime,
-            });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return true;
+            RevisionId = revisionId,
+            TaskId = taskId,
+            RevisionRequest = revision.RevisionRequest,
+            SpecificAreas = [.. revision.SpecificAreas],
+            Priority = revision.Priority,
+            Status = RevisionStatus.Pending,
+            CreatedAt = now.UtcDateTime,
         });
+        await services.Db.SaveChangesAsync(cancellationToken);
 
-        if (!started)
-        {
-            var status = await db.Tasks.AsNoTracking()
-                .Where(t => t.TaskId == taskId && t.UserId == userId)
-                .Select(t => t.Status)
-                .FirstOrDefaultAsync(cancellationToken);
-            return status is null
-                ? Problems.TaskNotFound(taskId)
-                : Problems.Conflict("Task cannot be revised", $"Only a completed task can be revised; this task is {status}.");
-        }
-
-        if (!await services.TryPublishAsync(new TaskRevisionRequested(taskId, revisionId, now)))
-        {
-            // Undo, so the task does not wait for a revision nobody will make; its completed answer still stands.
-            await db.Revisions.Where(r => r.RevisionId == revisionId)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, "failed"), CancellationToken.None);
-            await db.Tasks.Where(t => t.TaskId == taskId && t.Status == TaskStatuses.RevisionPending)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.Status, TaskStatuses.Completed)
-                    .SetProperty(t => t.UpdatedAt, services.Now().UtcDateTime), CancellationToken.None);
-            httpContext.Response.Headers.RetryAfter = "60";
-            return Problems.QueueUnavailable("The revision could not be handed to the workflow because the message queue is unavailable. The task keeps its completed answer; ask again in a minute.");
-        }
-
-        var progress = await db.Tasks.AsNoTracking().Where(t => t.TaskId == taskId).Select(t => new { t.Progress, t.CurrentStage }).FirstAsync(CancellationToken.None);
-        await services.Live.TryApplyAsync(new TaskProgressChanged(taskId, TaskEventNames.TaskStatusUpdate, TaskStatuses.RevisionPending, progress.Progress,
-            progress.CurrentStage, null, null, null, "revision_requested", null, revision.RevisionRequest, now));
-
-        return TypedResults.Ok(new ReviseTaskResponse(taskId, revisionId, TaskStatuses.RevisionPending, estimatedCompletion));
-    }
-
-    private static async Task SignalCancellationAsync(TaskServices services, string taskId)
-    {
+        TaskRevisionResult result;
         try
         {
-            if (!services.Redis.IsConnected)
-            {
-                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
-            }
-            var redis = services.Redis.GetDatabase();
-            await redis.StringSetAsync(RedisKeys.TaskCancelled(taskId), "1", TimeSpan.FromHours(24)).WaitAsync(TimeSpan.FromSeconds(2));
-            // The Orchestrator listens and cancels the task's model calls in flight.
-            await redis.PublishAsync(RedisChannel.Literal(RedisKeys.TaskCancelledChannel), taskId).WaitAsync(TimeSpan.FromSeconds(2));
+            result = (await workflow.GetResponse<TaskRevisionResult>(new ReviseTask(taskId, revisionId, revision.Priority, now), cancellationToken)).Message;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (RequestTimeoutException)
         {
-            services.Logger.LogWarning(ex, "Could not signal the cancellation of {TaskId} on Redis; in-flight model calls will run to completion", taskId);
+            return Problems.WorkflowUnavailable(
+                $"The workflow did not confirm revision {revisionId} in time. It may still start shortly; check the task's status before asking again.");
+        }
+
+        if (!result.Started)
+        {
+            // Refused: the request the Api stored does not become a revision.
+            await services.Db.Revisions.Where(r => r.RevisionId == revisionId).ExecuteDeleteAsync(CancellationToken.None);
+            return Problems.Conflict("Task cannot be revised", result.Message);
+        }
+
+        return TypedResults.Ok(new ReviseTaskResponse(taskId, revisionId, result.Status, result.EstimatedCompletion));
+    }
+
+    /// <summary>
+    /// Server-Sent Events for clients without SignalR: first <c>task_snapshot</c> (the task as GET /tasks/{id} returns it,
+    /// with its sequence), then every event after it (event name = its type, id = its sequence), at most ten sends a second.
+    /// </summary>
+    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> StreamTaskEvents(
+        string taskId, [AsParameters] TaskServices services, TaskEventStream stream, CancellationToken cancellationToken)
+    {
+        if (!Ids.TryParseTaskId(taskId, out _))
+        {
+            return Problems.TaskNotFound(taskId);
+        }
+
+        // Subscribed before the snapshot is read: every later event is either in it or arrives after it.
+        var subscription = stream.Subscribe(taskId);
+        var snapshot = await services.Reader.GetDetailsAsync(taskId, services.ReadableOwner, cancellationToken);
+        if (snapshot is null)
+        {
+            subscription.Dispose();
+            return Problems.TaskNotFound(taskId);
+        }
+
+        return TypedResults.ServerSentEvents(Events(snapshot, subscription, cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> Events(TaskDetails snapshot, TaskEventStream.Subscription subscription,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (subscription)
+        {
+            yield return new SseItem<object>(snapshot, TaskEventNames.TaskSnapshot) { EventId = snapshot.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            var last = snapshot.Sequence;
+            await foreach (var batch in subscription.Reader.ReadAllAsync(cancellationToken))
+            {
+                foreach (var taskEvent in batch.Where(e => e.Sequence > last))
+                {
+                    last = taskEvent.Sequence;
+                    yield return new SseItem<object>(taskEvent, taskEvent.Type) { EventId = last.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                }
+            }
         }
     }
 }

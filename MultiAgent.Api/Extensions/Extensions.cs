@@ -9,6 +9,7 @@ using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using MultiAgent.Api.Tasks;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
 using StackExchange.Redis;
 
@@ -44,24 +45,29 @@ public static class Extensions
         services.AddScoped<TaskReader>();
         services.AddScoped<TaskResults>();
         services.AddScoped<AgentStatusReader>();
-        services.AddSingleton<TaskLiveUpdates>();
+        services.AddSingleton<TaskEventStream>();
 
-        services.AddSignalR()
-            .AddJsonProtocol(options => JsonDefaults.Configure(options.PayloadSerializerOptions))
-            // The Redis backplane fans each group message out to the clients of every Api instance.
-            .AddStackExchangeRedis(RequiredConnectionString(builder, RedisConnectionName),
-                options => options.Configuration.ChannelPrefix = RedisChannel.Literal("multiagent-hub"));
+        // No backplane: every Api instance receives every task event (TaskEventRelay) and sends it to its own connections.
+        services.AddSignalR().AddJsonProtocol(options => JsonDefaults.Configure(options.PayloadSerializerOptions));
 
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConsumer<TaskProgressRelay, TaskProgressRelayDefinition>();
+            // The Api asks the workflow (request/response) to cancel or revise a task; it never writes a task's status itself.
+            bus.AddRequestClient<CancelTask>(RequestTimeout.After(s: 15));
+            bus.AddRequestClient<ReviseTask>(RequestTimeout.After(s: 15));
+            bus.AddConsumer<TaskEventRelay>().Endpoint(endpoint =>
+            {
+                endpoint.Name = $"api-task-events-{Environment.MachineName.ToLowerInvariant()}-{Guid.NewGuid():N}";
+                endpoint.Temporary = true;
+            });
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(RequiredConnectionString(builder, RabbitMqConnectionName)));
                 cfg.ConfigureEndpoints(context);
             });
         });
+        services.AddHostedService<LegacyRelayQueueCleanup>();
 
         builder.AddServiceProbes();
     }

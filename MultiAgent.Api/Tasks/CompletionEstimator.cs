@@ -19,7 +19,7 @@ public sealed class CompletionEstimator(MultiAgentDbContext db, IMemoryCache cac
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1);
             var recent = await db.Tasks.AsNoTracking()
-                .Where(t => t.Status == TaskStatuses.Completed && t.CompletedAt != null)
+                .Where(t => t.Status == TaskStatus.Completed && t.CompletedAt != null)
                 .OrderByDescending(t => t.CompletedAt)
                 .Take(SampleSize)
                 .Select(t => new { t.CreatedAt, CompletedAt = t.CompletedAt!.Value })

@@ -10,13 +10,11 @@ using MultiAgent.Data.Entities;
 namespace MultiAgent.Api.Tasks;
 
 /// <summary>
-/// The read side of the tasks endpoints. Every query is scoped to its owner (a null owner: any user, for admins):
-/// another user's task does not exist.
+/// The read side of the tasks endpoints: the rows the workflow writes, read through the same typed entities. Every query is
+/// scoped to its owner (a null owner: any user, for admins): another user's task does not exist.
 /// </summary>
 public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentStatus, TaskResults results)
 {
-    private const int PreviewLength = 200;
-
     public async Task<TaskDetails?> GetDetailsAsync(string taskId, string? ownerId, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.TaskId == taskId && (ownerId == null || t.UserId == ownerId), cancellationToken);
@@ -25,14 +23,19 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             return null;
         }
 
-        var subtasks = CurrentPlan(await db.Subtasks.AsNoTracking()
-            .Where(s => s.TaskId == taskId)
-            .ToListAsync(cancellationToken));
-        var versions = await db.Solutions.AsNoTracking()
-            .Where(s => s.TaskId == taskId && s.SubtaskId != null)
-            .GroupBy(s => s.SubtaskId!)
-            .Select(g => new { SubtaskId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.SubtaskId, x => x.Count, cancellationToken);
+        // A full-task revision plans the task again: the earlier plan's subtasks stay stored as history, the task shows its latest plan.
+        var subtasks = await db.Subtasks.AsNoTracking()
+            .Where(s => s.TaskId == taskId && s.PlanRound == db.Subtasks.Where(x => x.TaskId == taskId).Max(x => x.PlanRound))
+            .OrderBy(s => s.Phase).ThenBy(s => s.CreatedAt).ThenBy(s => s.SubtaskId)
+            .ToListAsync(cancellationToken);
+        var subtaskIds = subtasks.Select(s => s.SubtaskId).ToList();
+        var versions = subtaskIds.Count == 0
+            ? []
+            : await db.Solutions.AsNoTracking()
+                .Where(s => subtaskIds.Contains(s.SubtaskId!))
+                .GroupBy(s => s.SubtaskId!)
+                .Select(g => new { SubtaskId = g.Key, Count = g.Count() })
+                .ToDictionaryAsync(x => x.SubtaskId, x => x.Count, cancellationToken);
         var interactionAgents = await db.Interactions.AsNoTracking()
             .Where(i => i.TaskId == taskId && i.AgentId != null)
             .GroupBy(i => i.AgentId!)
@@ -40,20 +43,13 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             .ToListAsync(cancellationToken);
 
         var agentIds = interactionAgents.OrderBy(a => a.First).Select(a => a.AgentId)
-            .Concat(subtasks.Where(s => s.AssignedAgentId != null).OrderBy(s => s.CreatedAt).Select(s => s.AssignedAgentId!))
+            .Concat(subtasks.Where(s => s.AssignedAgentId != null).Select(s => s.AssignedAgentId!))
             .Distinct()
             .ToList();
         var agents = await DescribeAgentsAsync(agentIds, cancellationToken);
 
-        // OrderBy is stable: by phase, and in creation order within a phase.
-        var summaries = subtasks
-            .OrderBy(s => s.CreatedAt)
-            .Select(s => ToSummary(s, versions.GetValueOrDefault(s.SubtaskId)))
-            .OrderBy(s => s.Phase)
-            .ToList();
-
         var usage = await GetUsageAsync(taskId, cancellationToken);
-        var result = task.Status == TaskStatuses.Completed
+        var result = task.Status == TaskStatus.Completed
             ? (await results.GetCompletedAsync(taskId, task.CompletedAt, cancellationToken)).Result
             : null;
 
@@ -66,14 +62,17 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             task.Status,
             task.Progress,
             task.CurrentStage,
-            StoredJson.Parse(task.Context),
+            TaskJson.Parse(task.Context),
             Utc.ToOffset(task.CreatedAt),
             Utc.ToOffset(task.UpdatedAt),
             Utc.ToOffset(task.CompletedAt),
             Utc.ToOffset(task.EstimatedCompletion),
             task.ErrorMessage,
+            task.StoppedAtStage,
+            task.EventSequence,
+            task.SelectedSpecialists,
             agents.Select(a => new AssignedAgent(a.AgentId, a.Type, a.LiveStatus)).ToList(),
-            summaries,
+            subtasks.Select(s => ToSummary(s, versions.GetValueOrDefault(s.SubtaskId))).ToList(),
             usage,
             result);
     }
@@ -87,9 +86,9 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
         {
             query = query.Where(t => t.UserId == owner);
         }
-        if (criteria.Status is { } status)
+        if (criteria.Statuses is { } statuses)
         {
-            query = query.Where(t => t.Status == status);
+            query = query.Where(t => statuses.Contains(t.Status));
         }
 
         var total = await query.CountAsync(cancellationToken);
@@ -97,13 +96,13 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
         IReadOnlyList<TaskSummary> tasks = [];
         if (offset < total)
         {
-            var rows = await Sort(query, criteria)
+            tasks = await Sort(query, criteria)
                 .Skip((int)offset)
                 .Take(criteria.Limit)
-                .Select(t => new { t.TaskId, t.UserId, t.Title, t.Priority, t.Status, t.Progress, t.CurrentStage, t.CreatedAt, t.UpdatedAt, t.CompletedAt })
+                .Select(t => new TaskSummary(t.TaskId, t.UserId, t.Title, t.Priority, t.Status, t.Progress, t.CurrentStage,
+                    new DateTimeOffset(t.CreatedAt), new DateTimeOffset(t.UpdatedAt),
+                    t.CompletedAt == null ? null : new DateTimeOffset(t.CompletedAt.Value), t.EventSequence))
                 .ToListAsync(cancellationToken);
-            tasks = rows.Select(t => new TaskSummary(t.TaskId, t.UserId, t.Title, t.Priority, t.Status, t.Progress, t.CurrentStage,
-                Utc.ToOffset(t.CreatedAt), Utc.ToOffset(t.UpdatedAt), Utc.ToOffset(t.CompletedAt))).ToList();
         }
 
         return new TaskListResponse(tasks, new Pagination(criteria.Page, criteria.Limit, total, Paging.Pages(total, criteria.Limit)));
@@ -127,7 +126,8 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             .Select(i => new { AgentId = i.AgentId!, i.Timestamp, i.Action, i.Description })
             .ToListAsync(cancellationToken);
         var subtasks = await db.Subtasks.AsNoTracking()
-            .Where(s => s.TaskId == taskId && s.AssignedAgentId != null)
+            .Where(s => s.TaskId == taskId && s.AssignedAgentId != null
+                        && s.PlanRound == db.Subtasks.Where(x => x.TaskId == taskId).Max(x => x.PlanRound))
             .Select(s => new { AgentId = s.AssignedAgentId!, s.Title, s.Status, s.CreatedAt, s.UpdatedAt })
             .ToListAsync(cancellationToken);
 
@@ -136,21 +136,26 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             .Distinct()
             .ToList();
         var agents = await DescribeAgentsAsync(agentIds, cancellationToken);
-        var terminal = TaskStatuses.IsTerminal(task.Status);
 
         var result = agents.Select(agent =>
         {
             var own = subtasks.Where(s => s.AgentId == agent.AgentId).OrderByDescending(s => s.UpdatedAt).ToList();
-            var working = own.FirstOrDefault(s => s.Status is SubtaskStatuses.Assigned or SubtaskStatuses.InProgress);
-            var waiting = own.Any(s => s.Status is SubtaskStatuses.Pending or SubtaskStatuses.NeedsRevision);
+            var working = own.FirstOrDefault(s => s.Status is SubtaskStatus.InProgress);
+            var waiting = own.Any(s => s.Status is SubtaskStatus.Pending or SubtaskStatus.Assigned or SubtaskStatus.NeedsRevision or SubtaskStatus.InReview);
 
-            // Agents are shared across tasks, so "working" means working on this task, not merely busy.
-            var status = terminal ? "completed"
-                : working is not null || (agent.CurrentTaskId == taskId && agent.LiveStatus == AgentStatusReader.Busy) ? "working"
-                : waiting ? "idle"
-                : "completed";
+            // Agents are shared across tasks, so "working" means working on this task, not merely busy. A task that stopped
+            // stopped its agents too.
+            var status = task.Status switch
+            {
+                TaskStatus.Cancelled => "cancelled",
+                TaskStatus.Failed => "stopped",
+                TaskStatus.Completed => "completed",
+                _ when working is not null || (agent.CurrentTaskId == taskId && agent.LiveStatus == AgentStatusReader.Busy) => "working",
+                _ when waiting => "idle",
+                _ => "completed",
+            };
 
-            int? progress = own.Count == 0 ? null : own.Count(s => s.Status == SubtaskStatuses.Completed) * 100 / own.Count;
+            int? progress = own.Count == 0 ? null : own.Count(s => s.Status == SubtaskStatus.Completed) * 100 / own.Count;
             var activities = interactions
                 .Where(i => i.AgentId == agent.AgentId)
                 .Select(i => new AgentActivity(Utc.ToOffset(i.Timestamp), i.Action, i.Description))
@@ -181,7 +186,7 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
 
         return agentIds.Select(id => new AgentInfo(
             id,
-            rows.TryGetValue(id, out var row) ? row.AgentType : AgentStatusReader.TypeOf(id),
+            rows.TryGetValue(id, out var row) ? row.AgentType : AgentTypes.TypeOf(id),
             live[id],
             row?.CurrentTaskId)).ToList();
     }
@@ -207,48 +212,34 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             : new TaskUsage(usage.Prompt, usage.Completion, usage.Total, usage.Cost, usage.Calls, usage.Simulated > 0);
     }
 
-    /// <summary>
-    /// A full-task revision plans the task again: the earlier plan's subtasks stay stored as history, and the task shows
-    /// the subtasks of its latest plan round (<c>plan_round</c> in the requirements; 1 when absent).
-    /// </summary>
-    public static List<SubtaskEntity> CurrentPlan(List<SubtaskEntity> subtasks)
-    {
-        if (subtasks.Count == 0) return subtasks;
-        var withRound = subtasks.Select(s => (Subtask: s, Round: StoredJson.Integer(StoredJson.Parse(s.Requirements), "plan_round") ?? 1)).ToList();
-        var latest = withRound.Max(x => x.Round);
-        return withRound.Where(x => x.Round == latest).Select(x => x.Subtask).ToList();
-    }
+    public static SubtaskSummary ToSummary(SubtaskEntity subtask, int versions) => new(
+        subtask.SubtaskId,
+        subtask.PlanRound,
+        subtask.ParentSubtaskId,
+        subtask.Title,
+        subtask.Description,
+        subtask.Status,
+        subtask.AssignedAgentId,
+        subtask.SpecialistType,
+        subtask.Phase,
+        subtask.Dependencies,
+        subtask.AcceptanceStatus,
+        subtask.ManagerFeedback,
+        subtask.Score is { } score ? (double)score : null,
+        subtask.Version,
+        versions,
+        subtask.Result is { } result ? Preview(result) : null,
+        Utc.ToOffset(subtask.StartedAt),
+        Utc.ToOffset(subtask.CompletedAt));
 
-    private static SubtaskSummary ToSummary(SubtaskEntity subtask, int versions)
+    /// <summary>The start of a solution, in whole words (the full text is on the subtask's page).</summary>
+    public static string Preview(string text, int length = 200)
     {
-        var requirements = StoredJson.Parse(subtask.Requirements);
-        var metadata = StoredJson.Parse(subtask.ResultMetadata);
-        return new SubtaskSummary(
-            subtask.SubtaskId,
-            subtask.ParentSubtaskId,
-            subtask.Title,
-            subtask.Description,
-            subtask.Status,
-            subtask.AssignedAgentId,
-            StoredJson.String(requirements, "specialist_type") ?? (subtask.AssignedAgentId is { } agentId ? AgentStatusReader.TypeOf(agentId) : null),
-            StoredJson.Integer(requirements, "phase") ?? 1,
-            StoredJson.Strings(requirements, "dependencies"),
-            subtask.AcceptanceStatus,
-            subtask.ManagerFeedback,
-            StoredJson.Number(metadata, "score"),
-            versions,
-            Preview(subtask.Result));
-    }
-
-    /// <summary>The first 200 characters, never splitting a surrogate pair.</summary>
-    public static string? Preview(string? text)
-    {
-        if (text is null || text.Length <= PreviewLength)
-        {
-            return text;
-        }
-        var length = char.IsHighSurrogate(text[PreviewLength - 1]) ? PreviewLength - 1 : PreviewLength;
-        return text[..length];
+        text = text.Trim();
+        if (text.Length <= length) return text;
+        var cut = text.LastIndexOf(' ', length);
+        if (cut < length / 2) cut = char.IsHighSurrogate(text[length - 1]) ? length - 1 : length;
+        return text[..cut].TrimEnd() + "…";
     }
 
     private static IQueryable<TaskEntity> Sort(IQueryable<TaskEntity> query, TaskListCriteria criteria) => (criteria.Sort, criteria.Descending) switch

@@ -3,14 +3,15 @@ using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
+using MultiAgent.Data.Entities;
 using StackExchange.Redis;
 
 namespace MultiAgent.Api.Tasks;
 
 /// <summary>
 /// The result of a completed task: its final solution (content = the answer in markdown; metadata = supporting_data,
-/// confidence, sources, partial_completion). Cached in Redis <c>cache:task:{task_id}:result</c> for 24 hours; every
-/// change to the task (relayed progress, revision, cancellation) deletes the entry.
+/// confidence, sources, partial_completion). Cached in Redis <c>cache:task:{task_id}:result</c> for 24 hours with the
+/// completion time it belongs to: a revision completes the task again at another time, so an older entry is never served.
 /// </summary>
 public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer redis, ILogger<TaskResults> logger)
 {
@@ -21,7 +22,7 @@ public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer r
 
     public async Task<TaskResultResponse> GetCompletedAsync(string taskId, DateTime? completedAt, CancellationToken cancellationToken)
     {
-        if (await ReadCacheAsync(taskId) is { } cached)
+        if (await ReadCacheAsync(taskId) is { } cached && cached.CompletedAt == Utc.ToOffset(completedAt))
         {
             return cached;
         }
@@ -36,21 +37,15 @@ public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer r
         if (final is null)
         {
             logger.LogError("Task {TaskId} is completed but has no final solution", taskId);
-            return new TaskResultResponse(taskId, TaskStatuses.Completed, null, Utc.ToOffset(completedAt),
+            return new TaskResultResponse(taskId, TaskStatus.Completed, null, Utc.ToOffset(completedAt),
                 "The task is marked completed but its final answer is missing; request a revision to produce it again.");
         }
 
         var simulated = await db.AiApiUsage.AnyAsync(u => u.TaskId == taskId && u.Provider == SimulatedProvider, cancellationToken);
-        var metadata = StoredJson.Parse(final.Metadata);
-        var result = new TaskResult(
-            final.Content,
-            StoredJson.Field(metadata, "supporting_data"),
-            StoredJson.Number(metadata, "confidence") ?? 0,
-            StoredJson.Strings(metadata, "sources"),
-            StoredJson.Boolean(metadata, "partial_completion") ?? false,
-            simulated);
+        var metadata = JsonColumns.Deserialize<FinalAnswerMetadata>(final.Metadata!);
+        var result = new TaskResult(final.Content, metadata.SupportingData, metadata.Confidence, metadata.Sources, metadata.PartialCompletion, simulated);
 
-        var response = new TaskResultResponse(taskId, TaskStatuses.Completed, result, Utc.ToOffset(completedAt), null);
+        var response = new TaskResultResponse(taskId, TaskStatus.Completed, result, Utc.ToOffset(completedAt), null);
         await WriteCacheAsync(taskId, response);
         return response;
     }

@@ -2,9 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using MultiAgent.Api.Identity;
 using MultiAgent.Api.RateLimiting;
-using MultiAgent.Api.RealTime;
 using MultiAgent.Data;
-using StackExchange.Redis;
+using Microsoft.EntityFrameworkCore;
+using MultiAgent.Contracts;
 
 namespace MultiAgent.Api.Tasks;
 
@@ -14,10 +14,8 @@ public sealed class TaskServices(
     ICurrentUser user,
     TaskReader reader,
     TaskResults results,
-    TaskLiveUpdates live,
     CompletionEstimator estimator,
     IPublishEndpoint bus,
-    IConnectionMultiplexer redis,
     RateLimiter limiter,
     TimeProvider time,
     IOptions<TaskApiOptions> options,
@@ -28,10 +26,8 @@ public sealed class TaskServices(
     public ICurrentUser User { get; } = user;
     public TaskReader Reader { get; } = reader;
     public TaskResults Results { get; } = results;
-    public TaskLiveUpdates Live { get; } = live;
     public CompletionEstimator Estimator { get; } = estimator;
     public IPublishEndpoint Bus { get; } = bus;
-    public IConnectionMultiplexer Redis { get; } = redis;
     public RateLimiter Limiter { get; } = limiter;
     public TimeProvider Time { get; } = time;
     public IOptions<TaskApiOptions> Options { get; } = options;
@@ -43,6 +39,15 @@ public sealed class TaskServices(
     public string? ReadableOwner => User.IsAdmin ? null : User.UserId;
 
     public DateTimeOffset Now() => Utc.Now(Time);
+
+    /// <summary>The status of one of the caller's own tasks (admins too act only on their own); null when there is none.</summary>
+    public async Task<TaskStatus?> OwnStatusAsync(string taskId, CancellationToken cancellationToken) =>
+        Ids.TryParseTaskId(taskId, out _)
+            ? await Db.Tasks.AsNoTracking()
+                .Where(t => t.TaskId == taskId && t.UserId == UserId)
+                .Select(t => (TaskStatus?)t.Status)
+                .FirstOrDefaultAsync(cancellationToken)
+            : null;
 
     /// <summary>
     /// Publishes on the bus, waiting at most <see cref="TaskApiOptions.PublishTimeout"/> for the broker's confirmation,

@@ -15,3 +15,6 @@ public sealed record TokenResponse(string AccessToken, string RefreshToken, stri
 
 /// <summary>The 429 body of the design document's "Rate Limit Response Strategy".</summary>
 public sealed record RateLimitExceededResponse(string Error, string Message, long Limit, long Current, DateTimeOffset ResetAt, int RetryAfter);
+
+/// <summary>GET /api/v1/users/{id} (and /users/me): a user's profile, as its owner or an admin sees it.</summary>
+public sealed record UserProfile(string UserId, string Email, string? DisplayName, IReadOnlyList<string> Roles, DateTimeOffset CreatedAt);

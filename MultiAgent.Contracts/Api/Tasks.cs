@@ -11,61 +11,88 @@ public sealed record CreateTaskRequest(
 
 public sealed record TaskCreatedResponse(
     string TaskId,
-    string Status,
+    TaskStatus Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EstimatedCompletion);
 
 public sealed record AssignedAgent(string AgentId, string Type, string Status);
 
+/// <summary>A specialist the manager chose for the task, with the score the selection gave it and why.</summary>
+public sealed record SelectedSpecialist(string Type, double RelevanceScore, string Rationale);
+
+/// <param name="Sequence">The sequence of the last task event this state includes (0 before the workflow started).</param>
+/// <param name="StoppedAtStage">For a failed or cancelled task: the stage it was in when it stopped.</param>
 public sealed record TaskDetails(
     string TaskId,
     string UserId,
     string Title,
     string Description,
     string Priority,
-    string Status,
+    TaskStatus Status,
     int Progress,
-    string? CurrentStage,
+    TaskStage CurrentStage,
     JsonElement? Context,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? CompletedAt,
     DateTimeOffset? EstimatedCompletion,
     string? Error,
+    TaskStage? StoppedAtStage,
+    long Sequence,
+    IReadOnlyList<SelectedSpecialist> SelectedSpecialists,
     IReadOnlyList<AssignedAgent> AssignedAgents,
     IReadOnlyList<SubtaskSummary> Subtasks,
     TaskUsage Usage,
     TaskResult? Result);
 
+/// <param name="Phase">Execution phase (1 first), computed from the dependency graph.</param>
+/// <param name="Version">The solution version being worked on or last reviewed (1 for the first answer).</param>
+/// <param name="Versions">How many solution versions are stored.</param>
+/// <param name="Score">The manager's weighted score (0–10) of the latest reviewed version.</param>
+/// <param name="PlanRound">The plan it belongs to: 1, then +1 for each full-task revision (a task shows its latest plan).</param>
 public sealed record SubtaskSummary(
     string SubtaskId,
+    int PlanRound,
     string? ParentSubtaskId,
     string Title,
     string Description,
-    string Status,
+    SubtaskStatus Status,
     string? AssignedAgentId,
     string? AgentType,
     int Phase,
     IReadOnlyList<string> Dependencies,
-    string? AcceptanceStatus,
+    AcceptanceStatus? AcceptanceStatus,
     string? ManagerFeedback,
     double? Score,
+    int Version,
     int Versions,
-    string? ResultPreview);
+    string? ResultPreview,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt);
 
 public sealed record TaskUsage(int PromptTokens, int CompletionTokens, int TotalTokens, decimal CostUsd, int Calls, bool Simulated);
+
+/// <summary>Where an answer comes from: a subtask's accepted solution (and the specialist who wrote it), or a reference an agent cited.</summary>
+/// <param name="Kind"><c>subtask</c> or <c>reference</c>.</param>
+public sealed record ResultSource(string Kind, string Title, string? SubtaskId, string? AgentType);
+
+public static class ResultSourceKinds
+{
+    public const string Subtask = "subtask";
+    public const string Reference = "reference";
+}
 
 public sealed record TaskResult(
     string FinalAnswer,
     JsonElement? SupportingData,
     double Confidence,
-    IReadOnlyList<string> Sources,
+    IReadOnlyList<ResultSource> Sources,
     bool PartialCompletion,
     bool Simulated);
 
 public sealed record TaskResultResponse(
     string TaskId,
-    string Status,
+    TaskStatus Status,
     TaskResult? Result,
     DateTimeOffset? CompletedAt,
     string? Error);
@@ -75,19 +102,20 @@ public sealed record TaskSummary(
     string UserId,
     string Title,
     string Priority,
-    string Status,
+    TaskStatus Status,
     int Progress,
-    string? CurrentStage,
+    TaskStage CurrentStage,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    long Sequence);
 
 public sealed record Pagination(int Page, int Limit, int Total, int Pages);
 
 public sealed record TaskListResponse(IReadOnlyList<TaskSummary> Tasks, Pagination Pagination);
 
-public sealed record CancelTaskResponse(string TaskId, string Status, string Message);
+public sealed record CancelTaskResponse(string TaskId, TaskStatus Status, string Message);
 
 public sealed record ReviseTaskRequest(string? RevisionRequest, IReadOnlyList<string>? SpecificAreas, string? Priority);
 
-public sealed record ReviseTaskResponse(string TaskId, string RevisionId, string Status, DateTimeOffset? EstimatedCompletion);
+public sealed record ReviseTaskResponse(string TaskId, string RevisionId, TaskStatus Status, DateTimeOffset? EstimatedCompletion);

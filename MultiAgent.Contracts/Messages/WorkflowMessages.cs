@@ -1,30 +1,21 @@
 namespace MultiAgent.Contracts.Messages;
 
-// Integration events between the Api and the workflow. Messages carry ids only: the data lives in Postgres.
+// What the Api says to the workflow. The Api inserts a task (and a revision's record) and then asks; the saga decides and
+// writes, and answers requests with what it did.
 
 /// <summary>Published by the Api once the task row is stored.</summary>
-public sealed record TaskSubmitted(string TaskId, DateTimeOffset SubmittedAt) : ITaskMessage;
+public sealed record TaskSubmitted(string TaskId, string UserId, string Priority, DateTimeOffset SubmittedAt) : ITaskMessage;
 
-/// <summary>Published by the Api after it marked the task cancelled; the workflow stops and ignores late results.</summary>
-public sealed record TaskCancellationRequested(string TaskId, DateTimeOffset RequestedAt) : ITaskMessage;
+/// <summary>A user asks to cancel a task (request; answered with <see cref="TaskCancellationResult"/>).</summary>
+public sealed record CancelTask(string TaskId, string RequestedBy, DateTimeOffset RequestedAt) : ITaskMessage;
 
-/// <summary>Published by the Api when a user asks for a revision of a completed task.</summary>
-public sealed record TaskRevisionRequested(string TaskId, string RevisionId, DateTimeOffset RequestedAt) : ITaskMessage;
+/// <param name="Cancelled">True when this request cancelled the task; false when it had already finished (see <paramref name="Status"/>).</param>
+public sealed record TaskCancellationResult(string TaskId, bool Cancelled, TaskStatus Status, DateTimeOffset? CompletedAt, string Message)
+    : ITaskMessage;
 
-/// <summary>
-/// Published by the Orchestrator whenever a task's visible state changes, for the Api to relay to real-time subscribers.
-/// <paramref name="Kind"/> is one of the <see cref="Events.TaskEventNames"/> values.
-/// </summary>
-public sealed record TaskProgressChanged(
-    string TaskId,
-    string Kind,
-    string Status,
-    int Progress,
-    string? Stage,
-    string? FromStage,
-    string? AgentId,
-    string? AgentType,
-    string? Action,
-    string? SubtaskId,
-    string? Description,
-    DateTimeOffset Timestamp);
+/// <summary>A user asks for a revision of a completed task; the Api stored the revision row first (request; answered with <see cref="TaskRevisionResult"/>).</summary>
+public sealed record ReviseTask(string TaskId, string RevisionId, string Priority, DateTimeOffset RequestedAt) : ITaskMessage;
+
+/// <param name="Started">True when the revision started; false when the task could not be revised (see <paramref name="Status"/>).</param>
+public sealed record TaskRevisionResult(string TaskId, string RevisionId, bool Started, TaskStatus Status, DateTimeOffset? EstimatedCompletion, string Message)
+    : ITaskMessage;

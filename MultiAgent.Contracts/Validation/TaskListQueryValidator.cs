@@ -13,7 +13,8 @@ public static class TaskSortFields
 }
 
 /// <summary>A validated GET /api/v1/tasks query.</summary>
-public sealed record TaskListCriteria(string? Status, string? UserId, int Page, int Limit, string Sort, bool Descending);
+/// <param name="Statuses">The statuses to list (several for <c>status=in_progress</c>, which means every running status); null for all.</param>
+public sealed record TaskListCriteria(IReadOnlyList<TaskStatus>? Statuses, string? UserId, int Page, int Limit, string Sort, bool Descending);
 
 /// <summary>The rules of GET /api/v1/tasks: every query parameter arrives as text so a bad value is a field error, not a binding failure.</summary>
 public static class TaskListQueryValidator
@@ -22,10 +23,20 @@ public static class TaskListQueryValidator
     {
         var errors = new ValidationErrors();
 
+        // "in_progress" is the design document's filter for running tasks: it lists every status between pending and the
+        // end (manager_review, coordination, synthesis, revisions), the same definition /metrics counts.
+        IReadOnlyList<TaskStatus>? statuses = null;
         status = NullIfEmpty(status);
-        if (status is not null && !TaskStatuses.All.Contains(status))
+        if (status is not null)
         {
-            errors.Add("status", $"Status must be one of: {string.Join(", ", TaskStatuses.All)}.");
+            if (!EnumNames<TaskStatus>.TryParse(status, out var parsed))
+            {
+                errors.Add("status", $"Status must be one of: {string.Join(", ", EnumNames<TaskStatus>.All)}.");
+            }
+            else
+            {
+                statuses = parsed == TaskStatus.InProgress ? TaskStatusRules.InProgressStatuses : [parsed];
+            }
         }
 
         userId = NullIfEmpty(userId);
@@ -59,7 +70,7 @@ public static class TaskListQueryValidator
         }
 
         return errors.IsEmpty
-            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(status, userId, pageNumber, limitNumber, sort, order == "desc"))
+            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(statuses, userId, pageNumber, limitNumber, sort, order == "desc"))
             : Validated<TaskListCriteria>.Invalid(errors);
     }
 

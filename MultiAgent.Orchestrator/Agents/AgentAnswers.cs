@@ -38,7 +38,7 @@ public sealed record PlannedSubtask(
     [property: Description("The subtask_id of the larger subtask this one breaks down, or null for a top-level subtask.")] string? ParentSubtaskId);
 
 [Description("The manager's decomposition of a task into subtasks with dependencies.")]
-public sealed record DecompositionAnswer([property: MinLength(1)] IReadOnlyList<PlannedSubtask> Subtasks);
+public sealed record DecompositionAnswer([property: MinLength(2), MaxLength(8)] IReadOnlyList<PlannedSubtask> Subtasks);
 
 [Description("A specialist's solution to one subtask.")]
 public sealed record SpecialistAnswer(

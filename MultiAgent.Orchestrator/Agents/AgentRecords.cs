@@ -5,6 +5,10 @@ using MultiAgent.Data.Entities;
 
 namespace MultiAgent.Orchestrator.Agents;
 
+/// <summary>The metadata of a specialist's solution (solutions.metadata of a subtask solution).</summary>
+public sealed record SpecialistSolutionRecord(string SpecialistType, IReadOnlyList<string> KeyFindings, double Confidence, IReadOnlyList<string> Sources,
+    string Reasoning);
+
 /// <summary>Writes the records every step leaves behind; ids derive from the step, so a redelivered message writes nothing twice.</summary>
 public static class AgentRecords
 {
@@ -53,7 +57,7 @@ public static class AgentRecords
     public static async Task<string> RevisionNoteAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken)
     {
         var revision = await db.Revisions.AsNoTracking()
-            .Where(r => r.TaskId == taskId && r.Status == "in_progress")
+            .Where(r => r.TaskId == taskId && r.Status == RevisionStatus.InProgress)
             .OrderByDescending(r => r.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken);
         return revision is null
@@ -62,7 +66,7 @@ public static class AgentRecords
 
               The user asked for a revision of the previous result:
               {revision.RevisionRequest}
-              Specific areas: {revision.SpecificAreas ?? "[]"}
+              Specific areas: {(revision.SpecificAreas.Count == 0 ? "(none named)" : string.Join("; ", revision.SpecificAreas))}
               """;
     }
 
@@ -78,6 +82,13 @@ public static class AgentRecords
         Context (JSON): {task.Context ?? "{}"}
         """;
 
-    public static string Preview(string text, int length = 200) =>
-        text.Length <= length ? text : text[..length].TrimEnd() + "…";
+    /// <summary>The start of a text for live subscribers: whole words, never a split surrogate pair, "…" when cut.</summary>
+    public static string Preview(string text, int length = 200)
+    {
+        text = text.Trim();
+        if (text.Length <= length) return text;
+        var cut = text.LastIndexOf(' ', length);
+        if (cut < length / 2) cut = char.IsHighSurrogate(text[length - 1]) ? length - 1 : length;
+        return text[..cut].TrimEnd() + "…";
+    }
 }

@@ -1,6 +1,7 @@
 using System.ClientModel;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
@@ -9,9 +10,10 @@ using MultiAgent.Orchestrator.Agents.Model;
 namespace MultiAgent.Orchestrator.Agents;
 
 /// <summary>
-/// What every agent step has in common: it does nothing for a task that is already finished or cancelled,
-/// transient failures are retried by the endpoint's retry policy, and a step that cannot succeed tells the saga
-/// (<see cref="AgentStepFailed"/>) instead of leaving the task stuck.
+/// What every agent step has in common: it does nothing for a task that is already finished or cancelled; a failure that
+/// may pass is retried by the endpoint's retry policy and announced to the saga (<see cref="AgentStepRetrying"/>, which
+/// tells subscribers); a step that cannot succeed tells the saga (<see cref="AgentStepFailed"/>) instead of leaving the
+/// task stuck. Steps write only their own output; the task's state is the saga's.
 /// </summary>
 public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logger) : IConsumer<T> where T : class, ITaskMessage
 {
@@ -28,6 +30,7 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
             return;
         }
 
+        var retry = context.GetServiceOrCreateInstance<IOptions<WorkflowOptions>>().Value.RetryIntervals;
         try
         {
             if (AgentTypeFor(context.Message) is { } agentType)
@@ -45,11 +48,29 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
         {
             logger.LogInformation("{Step} for task {TaskId} stopped: the task was cancelled", StepName, taskId);
         }
-        catch (Exception ex) when (IsPermanent(ex) || context.GetRetryAttempt() >= AgentRetry.Intervals.Length)
+        catch (Exception ex) when (IsPermanent(ex) || context.GetRetryAttempt() >= retry.Length)
         {
-            var reason = Describe(ex);
+            var reason = Describe(ex, retry.Length);
             logger.LogError(ex, "{Step} for task {TaskId} failed for good: {Reason}", StepName, taskId, reason);
             await context.Publish(new AgentStepFailed(taskId, StepName, reason));
+        }
+        catch (Exception ex)
+        {
+            // Retried by the endpoint. Announced outside this message's outbox, which a failed attempt discards.
+            var attempt = context.GetRetryAttempt();
+            var delay = retry[Math.Min(attempt, retry.Length - 1)];
+            logger.LogWarning("{Step} for task {TaskId} failed (attempt {Attempt} of {Max}), retrying in {Delay}: {Reason}",
+                StepName, taskId, attempt + 1, retry.Length + 1, delay, ex.Message);
+            try
+            {
+                await context.GetServiceOrCreateInstance<IBus>().Publish(
+                    new AgentStepRetrying(taskId, StepName, Transient(ex), attempt + 1, (int)Math.Ceiling(delay.TotalSeconds)), CancellationToken.None);
+            }
+            catch (Exception announce)
+            {
+                logger.LogWarning(announce, "Could not announce the retry of {Step} for task {TaskId}", StepName, taskId);
+            }
+            throw;
         }
     }
 
@@ -60,37 +81,54 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
 
     private async Task<bool> IsActiveAsync(string taskId, CancellationToken cancellationToken)
     {
-        var status = await db.Tasks.AsNoTracking().Where(t => t.TaskId == taskId).Select(t => t.Status).FirstOrDefaultAsync(cancellationToken);
-        return status is not null && !TaskStatuses.IsTerminal(status);
+        var status = await db.Tasks.AsNoTracking().Where(t => t.TaskId == taskId).Select(t => (TaskStatus?)t.Status).FirstOrDefaultAsync(cancellationToken);
+        return status is { } s && !s.IsTerminal();
     }
 
     private static bool IsPermanent(Exception ex) => ex switch
     {
         AgentOutputException => true,
-        ClientResultException { Status: 400 or 401 or 403 or 404 or 422 } => true,
+        ClientResultException { Status: 400 or 401 or 402 or 403 or 404 or 422 } => true,
         _ => false,
     };
 
-    private static string Describe(Exception ex) => ex switch
+    private static string Transient(Exception ex) => ex switch
+    {
+        ClientResultException { Status: 429 } => "the model provider is rate-limiting requests",
+        ClientResultException { Status: > 0 } c => $"the AI gateway answered HTTP {c.Status}",
+        HttpRequestException or ClientResultException => "the AI gateway could not be reached",
+        TimeoutException or TaskCanceledException => "the model did not answer in time",
+        DbUpdateException => "the result could not be stored in the database",
+        _ => $"unexpected error ({ex.GetType().Name})",
+    };
+
+    private static string Describe(Exception ex, int retries) => ex switch
     {
         AgentOutputException => ex.Message,
         ClientResultException { Status: 401 or 403 } =>
             "the AI gateway refused the credentials; check the AiGateway key configuration",
+        ClientResultException { Status: 402 } c => $"the AI gateway refused the call: {c.Message}",
         ClientResultException { Status: 429 } =>
-            "the model provider kept rate-limiting the requests after 5 retries; try again later or raise the provider's limits",
+            $"the model provider kept rate-limiting the requests after {retries} retries; try again later or raise the provider's limits",
         ClientResultException { Status: > 0 } c =>
-            $"the AI gateway answered HTTP {c.Status} after 5 retries; check the AiGateway logs and the model provider's status",
+            $"the AI gateway answered HTTP {c.Status} after {retries} retries; check the AiGateway logs and the model provider's status",
         HttpRequestException or ClientResultException =>
-            "the AI gateway could not be reached after 5 retries; check that the aigateway service is running",
-        TimeoutException or TaskCanceledException => "the model did not answer in time after 5 retries",
-        DbUpdateException => "the result could not be stored in the database after 5 retries",
-        _ => $"unexpected error after 5 retries ({ex.GetType().Name})",
+            $"the AI gateway could not be reached after {retries} retries; check that the aigateway service is running",
+        TimeoutException or TaskCanceledException => $"the model did not answer in time after {retries} retries",
+        DbUpdateException => $"the result could not be stored in the database after {retries} retries",
+        _ => $"unexpected error after {retries} retries ({ex.GetType().Name})",
     };
 }
 
-public static class AgentRetry
+/// <summary>Settings of the workflow's steps (section <c>Workflow</c>).</summary>
+public sealed class WorkflowOptions
 {
-    /// <summary>Retry intervals for transient failures, as the design document specifies: 1, 2, 4, 8, 16 seconds.</summary>
-    public static readonly TimeSpan[] Intervals =
+    public const string SectionName = "Workflow";
+
+    /// <summary>Retry intervals for failures that may pass: the design document's 1, 2, 4, 8 and 16 seconds.</summary>
+    public TimeSpan[] RetryIntervals { get; set; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)];
+
+    /// <summary>Messages each step type handles at once in one Orchestrator (configuration <c>Workflow:StepConcurrency</c>).</summary>
+    public int StepConcurrency { get; set; } = 8;
 }

@@ -1,15 +1,35 @@
 using System.Collections.Concurrent;
+using MultiAgent.Contracts;
 using StackExchange.Redis;
 
 namespace MultiAgent.Orchestrator.Agents;
 
 /// <summary>
-/// Cancels the model calls in flight for a task the moment the Api announces its cancellation on Redis
-/// (channel <see cref="Channel"/>), so a cancelled task stops spending tokens.
+/// Cancels the model calls in flight for a task the moment the workflow cancels it: the saga calls <see cref="SignalAsync"/>,
+/// which marks the task in Redis and announces it on <see cref="Channel"/>, so every Orchestrator replica stops the task's
+/// calls and a cancelled task stops spending tokens.
 /// </summary>
 public sealed class TaskCancellations(IConnectionMultiplexer redis, ILogger<TaskCancellations> logger) : IHostedService
 {
-    public static readonly RedisChannel Channel = RedisChannel.Literal("multiagent:task-cancelled");
+    public static readonly RedisChannel Channel = RedisChannel.Literal(RedisKeys.TaskCancelledChannel);
+
+    private static readonly TimeSpan RedisBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>Stops the task's model calls here and, through Redis, on every replica. Best effort: the steps also check the task's status.</summary>
+    public async Task SignalAsync(string taskId)
+    {
+        Cancel(taskId);
+        try
+        {
+            var database = redis.GetDatabase();
+            await database.StringSetAsync(RedisKeys.TaskCancelled(taskId), "1", TimeSpan.FromHours(24)).WaitAsync(RedisBudget);
+            await database.PublishAsync(Channel, taskId).WaitAsync(RedisBudget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not announce the cancellation of {TaskId} on Redis; model calls in flight on other replicas run to their end", taskId);
+        }
+    }
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<CancellationTokenSource, byte>> _inFlight = new();
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
+using Microsoft.Extensions.Options;
 using MultiAgent.Data;
 using MultiAgent.Orchestrator.Agents;
 using MultiAgent.Orchestrator.Agents.Analyst;
@@ -20,12 +21,13 @@ public static class Extensions
         builder.AddMultiAgentDatabase();
         builder.AddRedisClient("redis");
 
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<TaskCancellations>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskCancellations>());
-        builder.Services.AddScoped<TaskProgressWriter>();
-        builder.Services.AddScoped<AgentActivityTracker>();
+        builder.Services.AddTaskWorkflowServices();
+        builder.Services.AddOptions<WorkflowOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            if (configuration.GetValue<int?>("Workflow:StepConcurrency") is > 0 and var concurrency) options.StepConcurrency = concurrency;
+        });
         builder.Services.AddHostedService<PendingTaskSweeper>();
+        builder.Services.AddHostedService<LegacyQueueMigration>();
 
         // Model calls go to the AiGateway. Transient failures are retried by the message retry policy,
         // so this client has no resilience handler of its own (that would multiply the retries).
@@ -36,30 +38,12 @@ public static class Extensions
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         AgentModels.RequireGatewayKey(builder.Configuration); // a missing AI:GatewayKey stops startup, not the first model call
-        builder.Services.AddSingleton<AgentModels>();
-        builder.Services.AddSingleton<AgentSettings>();
-        builder.Services.AddSingleton<AgentChat>();
+        builder.Services.AddSingleton<IAgentModels, AgentModels>();
 
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-
-            bus.AddSagaStateMachine<TaskWorkflowStateMachine, TaskWorkflowState, TaskWorkflowSagaDefinition>()
-                .Repository(r => r.RegisterSagaRepository<TaskWorkflowState, MultiAgentDbContext,
-                    SagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState>, WorkflowSagaRepositoryContextFactory>());
-
-            bus.AddConsumer<AnalyzeTaskConsumer, AgentStepDefinition<AnalyzeTaskConsumer>>();
-            bus.AddConsumer<SelectSpecialistsConsumer, AgentStepDefinition<SelectSpecialistsConsumer>>();
-            bus.AddConsumer<DecomposeTaskConsumer, AgentStepDefinition<DecomposeTaskConsumer>>();
-            bus.AddConsumer<ExecuteSubtaskConsumer, AgentStepDefinition<ExecuteSubtaskConsumer>>();
-            bus.AddConsumer<ReviewSolutionConsumer, AgentStepDefinition<ReviewSolutionConsumer>>();
-            bus.AddConsumer<CoordinateSolutionsConsumer, AgentStepDefinition<CoordinateSolutionsConsumer>>();
-            bus.AddConsumer<SynthesizeAnswerConsumer, AgentStepDefinition<SynthesizeAnswerConsumer>>();
-            bus.AddConsumer<ReviewFinalAnswerConsumer, AgentStepDefinition<ReviewFinalAnswerConsumer>>();
-            bus.AddConsumer<PlanRevisionConsumer, AgentStepDefinition<PlanRevisionConsumer>>();
-            bus.AddConsumer<CompleteTaskConsumer, AgentStepDefinition<CompleteTaskConsumer>>();
-            bus.AddConsumer<FailTaskConsumer, AgentStepDefinition<FailTaskConsumer>>();
-
+            bus.AddTaskWorkflow();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(new Uri(builder.Configuration.GetConnectionString("rabbitmq")
@@ -68,20 +52,71 @@ public static class Extensions
             });
         });
     }
+
+    /// <summary>
+    /// The workflow's services, whatever carries its messages: the saga's unit of work, the agents' chat, live agent status,
+    /// cancellation. The model clients (<see cref="IAgentModels"/>) are registered by the host (the AiGateway, or a test's script).
+    /// </summary>
+    public static IServiceCollection AddTaskWorkflowServices(this IServiceCollection services)
+    {
+        services.AddOptions<WorkflowOptions>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TaskCancellations>();
+        services.AddHostedService(sp => sp.GetRequiredService<TaskCancellations>());
+        services.AddScoped<TaskChanges>();
+        services.AddScoped<AgentActivityTracker>();
+        services.AddSingleton<AgentSettings>();
+        services.AddSingleton<AgentChat>();
+        return services;
+    }
+
+    /// <summary>The saga (persisted by our EF Core/Npgsql repository) and one consumer per agent step.</summary>
+    public static void AddTaskWorkflow(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddSagaStateMachine<TaskWorkflowStateMachine, TaskWorkflowState, TaskWorkflowSagaDefinition>()
+            .Repository(r => r.RegisterSagaRepository<TaskWorkflowState, MultiAgentDbContext,
+                SagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState>, WorkflowSagaRepositoryContextFactory>());
+
+        bus.AddConsumer<AnalyzeTaskConsumer, AgentStepDefinition<AnalyzeTaskConsumer>>();
+        bus.AddConsumer<SelectSpecialistsConsumer, AgentStepDefinition<SelectSpecialistsConsumer>>();
+        bus.AddConsumer<DecomposeTaskConsumer, AgentStepDefinition<DecomposeTaskConsumer>>();
+        bus.AddConsumer<ExecuteSubtaskConsumer, AgentStepDefinition<ExecuteSubtaskConsumer>>();
+        bus.AddConsumer<ReviewSolutionConsumer, AgentStepDefinition<ReviewSolutionConsumer>>();
+        bus.AddConsumer<CoordinateSolutionsConsumer, AgentStepDefinition<CoordinateSolutionsConsumer>>();
+        bus.AddConsumer<SynthesizeAnswerConsumer, AgentStepDefinition<SynthesizeAnswerConsumer>>();
+        bus.AddConsumer<ReviewFinalAnswerConsumer, AgentStepDefinition<ReviewFinalAnswerConsumer>>();
+        bus.AddConsumer<PlanRevisionConsumer, AgentStepDefinition<PlanRevisionConsumer>>();
+    }
 }
 
 /// <summary>
-/// Agent steps: transient failures retried after 1, 2, 4, 8 and 16 seconds (the design document's backoff), and messages
-/// published only once the step has finished (in-memory outbox), so a crash never announces work that was not stored.
+/// Agent steps: failures that may pass are retried after the configured intervals (the design document's 1, 2, 4, 8 and 16
+/// seconds), messages are published only once the step has finished (in-memory outbox), so a crash never announces work
+/// that was not stored, and queued steps are taken by task priority (RabbitMQ message priority).
 /// </summary>
 public sealed class AgentStepDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
-    public AgentStepDefinition() => ConcurrentMessageLimit = 8;
+    public AgentStepDefinition() =>
+        EndpointName = KebabCaseEndpointNameFormatter.Instance.Consumer<TConsumer>() + StepQueues.Suffix;
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(AgentRetry.Intervals));
+        var options = context.GetRequiredService<IOptions<WorkflowOptions>>().Value;
+        endpointConfigurator.ConcurrentMessageLimit = options.StepConcurrency;
+        endpointConfigurator.PrefetchCount = options.StepConcurrency;
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.EnablePriority(MessagePriority.Max);
+        }
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(options.RetryIntervals));
         endpointConfigurator.UseInMemoryOutbox(context);
     }
+}
+
+public static class StepQueues
+{
+    /// <summary>Suffix of the step queues. They declare x-max-priority, which a queue of the earlier version (same name, no
+    /// priority) cannot be redeclared with: hence new names, and <see cref="LegacyQueueMigration"/> for the old ones.</summary>
+    public const string Suffix = ".prioritized";
 }

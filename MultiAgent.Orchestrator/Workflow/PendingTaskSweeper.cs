@@ -40,16 +40,16 @@ public sealed class PendingTaskSweeper(IServiceScopeFactory scopes, TimeProvider
         var cutoff = time.GetUtcNow().UtcDateTime - Grace;
 
         var orphans = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status == TaskStatuses.Pending && t.CreatedAt < cutoff && !db.TaskWorkflows.Any(w => w.TaskId == t.TaskId))
+            .Where(t => t.Status == TaskStatus.Pending && t.CreatedAt < cutoff && !db.TaskWorkflows.Any(w => w.TaskId == t.TaskId))
             .OrderBy(t => t.CreatedAt)
-            .Select(t => t.TaskId)
+            .Select(t => new { t.TaskId, t.UserId, t.Priority })
             .Take(100)
             .ToListAsync(cancellationToken);
 
-        foreach (var taskId in orphans)
+        foreach (var task in orphans)
         {
-            logger.LogWarning("Task {TaskId} was stored but its workflow never started; starting it now", taskId);
-            await publish.Publish(new TaskSubmitted(taskId, time.GetUtcNow()), cancellationToken);
+            logger.LogWarning("Task {TaskId} was stored but its workflow never started; starting it now", task.TaskId);
+            await publish.Publish(new TaskSubmitted(task.TaskId, task.UserId, task.Priority, time.GetUtcNow()), cancellationToken);
         }
     }
 }

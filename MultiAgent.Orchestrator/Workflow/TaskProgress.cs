@@ -5,17 +5,17 @@ namespace MultiAgent.Orchestrator.Workflow;
 /// <summary>How far along a task is and which status the user sees, from its stage and its subtasks.</summary>
 public static class TaskProgress
 {
-    public static int Percent(string stage, IReadOnlyCollection<SubtaskProgress> subtasks) => stage switch
+    public static int Percent(TaskStage stage, IReadOnlyCollection<SubtaskProgress> subtasks) => stage switch
     {
-        Stages.Initialization or Stages.RevisionPlanning => 0,
-        Stages.TaskAnalysis => 5,
-        Stages.SpecialistSelection => 10,
-        Stages.TaskDecomposition => 15,
-        Stages.SpecialistExecution or Stages.ManagerReview or Stages.RevisionRequired => 20 + (int)Math.Floor(55 * DoneFraction(subtasks)),
-        Stages.Coordination => 80,
-        Stages.Synthesis => 88,
-        Stages.ManagerFinalReview => 95,
-        Stages.Completed => 100,
+        TaskStage.Initialization or TaskStage.RevisionPlanning => 0,
+        TaskStage.TaskAnalysis => 5,
+        TaskStage.SpecialistSelection => 10,
+        TaskStage.TaskDecomposition => 15,
+        TaskStage.SpecialistExecution or TaskStage.ManagerReview or TaskStage.RevisionRequired => 20 + (int)Math.Floor(55 * DoneFraction(subtasks)),
+        TaskStage.Coordination => 80,
+        TaskStage.Synthesis => 88,
+        TaskStage.ManagerFinalReview => 95,
+        TaskStage.Completed => 100,
         _ => 0,
     };
 
@@ -23,22 +23,28 @@ public static class TaskProgress
     public static double DoneFraction(IReadOnlyCollection<SubtaskProgress> subtasks)
     {
         if (subtasks.Count == 0) return 0;
-        var points = subtasks.Sum(s => s.Status switch
+        var points = subtasks.Sum(s => s.State switch
         {
-            SubtaskState.Accepted or SubtaskState.Failed => 2,
+            SubtaskState.Accepted or SubtaskState.GivenUp => 2,
             SubtaskState.Solved or SubtaskState.Reviewing => 1,
             _ => 0,
         });
         return points / (2.0 * subtasks.Count);
     }
 
-    public static string StatusFor(string stage) => stage switch
+    /// <summary>The task status for a stage; a revision run shows revision_pending while it is planned, then revision_in_progress.</summary>
+    public static TaskStatus StatusFor(TaskStage stage, bool revisionRun) => stage switch
     {
-        Stages.ManagerReview or Stages.ManagerFinalReview => TaskStatuses.ManagerReview,
-        Stages.Coordination => TaskStatuses.Coordination,
-        Stages.Synthesis => TaskStatuses.Synthesis,
-        Stages.Completed => TaskStatuses.Completed,
-        _ => TaskStatuses.InProgress,
+        TaskStage.Completed => TaskStatus.Completed,
+        TaskStage.Failed => TaskStatus.Failed,
+        TaskStage.Cancelled => TaskStatus.Cancelled,
+        TaskStage.RevisionPlanning => TaskStatus.RevisionPending,
+        _ when revisionRun => TaskStatus.RevisionInProgress,
+        TaskStage.Initialization => TaskStatus.Pending,
+        TaskStage.ManagerReview or TaskStage.ManagerFinalReview => TaskStatus.ManagerReview,
+        TaskStage.Coordination => TaskStatus.Coordination,
+        TaskStage.Synthesis => TaskStatus.Synthesis,
+        _ => TaskStatus.InProgress,
     };
 
     /// <summary>Extrapolates the time left from the time spent so far and the progress made.</summary>

@@ -1,37 +1,42 @@
 using MassTransit;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
-using MultiAgent.Data;
 
 namespace MultiAgent.Orchestrator.Workflow;
 
 /// <summary>
 /// One task's workflow, following the design document's state table:
 /// PENDING → TASK_ANALYSIS → SPECIALIST_SELECTION → TASK_DECOMPOSITION → SPECIALIST_EXECUTION → MANAGER_REVIEW
-/// ⇄ REVISION_REQUIRED → COORDINATION → SYNTHESIS → MANAGER_FINAL_REVIEW → COMPLETED; any state → FAILED or CANCELLED.
-/// The saga only decides; every agent step is a consumer that does the work and answers with an event.
+/// ⇄ REVISION_REQUIRED → (next phase | COORDINATION) → SYNTHESIS → MANAGER_FINAL_REVIEW (⇄ SYNTHESIS) → COMPLETED;
+/// any running state → FAILED (a step gave up) | CANCELLED (the user). COMPLETED → REVISION_PLANNING on a user revision.
 /// </summary>
+/// <remarks>
+/// The saga only decides. Entering a state sets its stage and sends the commands it waits on (<see cref="WorkflowCommands"/>);
+/// the decisions are pure functions (<see cref="WorkflowDecisions"/>); what changes is written and announced through
+/// <see cref="TaskChanges"/> in the saga's own transaction. Agent steps are consumers that do the work and answer.
+/// </remarks>
 public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowState>
 {
-    public const int MaxRevisionCycles = 2;
-    public const int MaxFinalReviewRounds = 2;
-
     public State TaskAnalysis { get; private set; } = null!;
     public State SpecialistSelection { get; private set; } = null!;
     public State TaskDecomposition { get; private set; } = null!;
     public State SpecialistExecution { get; private set; } = null!;
     public State ManagerReview { get; private set; } = null!;
     public State RevisionRequired { get; private set; } = null!;
-    public State RevisionPlanning { get; private set; } = null!;
     public State Coordination { get; private set; } = null!;
     public State Synthesis { get; private set; } = null!;
     public State ManagerFinalReview { get; private set; } = null!;
+    public State RevisionPlanning { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
     public State Cancelled { get; private set; } = null!;
 
+    // From the Api
     public Event<TaskSubmitted> Submitted { get; private set; } = null!;
-    public Event<TaskCancellationRequested> CancellationRequested { get; private set; } = null!;
+    public Event<CancelTask> CancelRequested { get; private set; } = null!;
+    public Event<ReviseTask> RevisionRequested { get; private set; } = null!;
+
+    // From the agent steps
     public Event<TaskAnalyzed> Analyzed { get; private set; } = null!;
     public Event<SpecialistsSelected> SpecialistsChosen { get; private set; } = null!;
     public Event<TaskDecomposed> Decomposed { get; private set; } = null!;
@@ -40,10 +45,17 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
     public Event<SolutionsCoordinated> Coordinated { get; private set; } = null!;
     public Event<AnswerSynthesized> Synthesized { get; private set; } = null!;
     public Event<FinalAnswerReviewed> FinalReviewed { get; private set; } = null!;
-    public Event<TaskCompleted> TaskFinished { get; private set; } = null!;
-    public Event<AgentStepFailed> StepFailed { get; private set; } = null!;
-    public Event<TaskRevisionRequested> RevisionRequested { get; private set; } = null!;
     public Event<RevisionPlanned> RevisionScoped { get; private set; } = null!;
+    public Event<AgentStepFailed> StepFailed { get; private set; } = null!;
+    public Event<AgentStepRetrying> StepRetrying { get; private set; } = null!;
+
+    // The outcomes of the saga's own decisions (raised by it, one When each)
+    public Event RevisionsNeeded { get; private set; } = null!;
+    public Event NextPhaseReady { get; private set; } = null!;
+    public Event AllPhasesReviewed { get; private set; } = null!;
+    public Event NothingAccepted { get; private set; } = null!;
+    public Event AnswerApproved { get; private set; } = null!;
+    public Event AnswerSentBack { get; private set; } = null!;
 
     public TaskWorkflowStateMachine()
     {
@@ -52,14 +64,20 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         Event(() => Submitted, e =>
         {
             e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId));
-            e.SetSagaFactory(m => new TaskWorkflowState
-            {
-                CorrelationId = Ids.ToTaskGuid(m.Message.TaskId),
-                TaskId = m.Message.TaskId,
-                CreatedAt = DateTime.UtcNow,
-            });
+            e.SetSagaFactory(m => NewWorkflow(m.Message.TaskId, m.Message.UserId, m.Message.Priority));
         });
-        CorrelateByTask(() => CancellationRequested);
+        // A task can be cancelled before its workflow started (the submission is still queued): the saga starts cancelled.
+        Event(() => CancelRequested, e =>
+        {
+            e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId));
+            e.SetSagaFactory(m => NewWorkflow(m.Message.TaskId, m.Message.RequestedBy, Priorities.Medium));
+        });
+        Event(() => RevisionRequested, e =>
+        {
+            e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId));
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(new TaskRevisionResult(c.Message.TaskId, c.Message.RevisionId, false,
+                TaskStatus.Pending, null, "The task has not started yet; only a completed task can be revised."))));
+        });
         CorrelateByTask(() => Analyzed);
         CorrelateByTask(() => SpecialistsChosen);
         CorrelateByTask(() => Decomposed);
@@ -68,351 +86,305 @@ public class TaskWorkflowStateMachine : MassTransitStateMachine<TaskWorkflowStat
         CorrelateByTask(() => Coordinated);
         CorrelateByTask(() => Synthesized);
         CorrelateByTask(() => FinalReviewed);
-        CorrelateByTask(() => TaskFinished);
-        CorrelateByTask(() => StepFailed);
-        CorrelateByTask(() => RevisionRequested);
         CorrelateByTask(() => RevisionScoped);
+        CorrelateByTask(() => StepFailed);
+        CorrelateByTask(() => StepRetrying);
 
-        // Late messages (a result after cancellation or failure) change nothing. A message that triggered the current
-        // state arriving again means the Orchestrator stopped after storing the saga but before its commands went out
-        // (the outbox is in memory): those are the "Recover" clauses below, which send the current state's commands again.
-        // Steps are idempotent, so a command sent twice repeats no work.
+        // Late or repeated results (after a cancellation, a failure, or for an older version) change nothing.
         OnUnhandledEvent(x => x.Ignore());
+
+        // Entering a state: its stage, and the commands it waits on. Terminal states record how the task ended.
+        foreach (var (state, stage) in new[]
+                 {
+                     (TaskAnalysis, TaskStage.TaskAnalysis), (SpecialistSelection, TaskStage.SpecialistSelection),
+                     (TaskDecomposition, TaskStage.TaskDecomposition), (SpecialistExecution, TaskStage.SpecialistExecution),
+                     (ManagerReview, TaskStage.ManagerReview), (RevisionRequired, TaskStage.RevisionRequired),
+                     (Coordination, TaskStage.Coordination), (Synthesis, TaskStage.Synthesis),
+                     (ManagerFinalReview, TaskStage.ManagerFinalReview), (RevisionPlanning, TaskStage.RevisionPlanning),
+                 })
+        {
+            WhenEnter(state, x => x.EnterStage(stage).SendAwaitedCommands());
+        }
+        WhenEnter(Completed, x => x.Add(new CompleteTaskActivity()));
+        WhenEnter(Failed, x => x.Add(new FailTaskActivity()));
+        WhenEnter(Cancelled, x => x.Add(new CancelTaskActivity()));
 
         // PENDING → TASK_ANALYSIS
         Initially(
             When(Submitted)
-                .Then(c =>
-                {
-                    c.Saga.PlanRound = 1;
-                    c.Saga.RunStartedAt = DateTime.UtcNow;
-                })
-                .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
-                .Publish(c => new AnalyzeTask(c.Saga.TaskId, c.Saga.PlanRound, null))
-                .TransitionTo(TaskAnalysis));
+                .Then(c => StartRun(c.Saga, c.Changes().Now, planRound: 1))
+                .TransitionTo(TaskAnalysis),
+            When(CancelRequested)
+                .TransitionTo(Cancelled)
+                .Respond(c => CancelledResult(c.Saga)));
 
         // TASK_ANALYSIS → SPECIALIST_SELECTION
         During(TaskAnalysis,
-            When(Submitted).ThenAsync(Recover),
-            When(Analyzed)
-                .ThenAsync(c => Stage(c, Stages.SpecialistSelection))
-                .Publish(c => new SelectSpecialists(c.Saga.TaskId, c.Saga.PlanRound))
+            When(Analyzed, c => c.Message.Round == c.Saga.PlanRound)
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.TaskAnalysis, m.Description, null, m.At))
                 .TransitionTo(SpecialistSelection));
 
         // SPECIALIST_SELECTION → TASK_DECOMPOSITION
         During(SpecialistSelection,
-            When(Analyzed).ThenAsync(Recover),
-            When(SpecialistsChosen)
-                .Then(c => c.Saga.SelectedSpecialists = [.. c.Message.SpecialistTypes])
-                .ThenAsync(c => Stage(c, Stages.TaskDecomposition))
-                .Publish(c => new DecomposeTask(c.Saga.TaskId, c.Saga.PlanRound))
+            When(SpecialistsChosen, c => c.Message.Round == c.Saga.PlanRound)
+                .Then(c =>
+                {
+                    c.Saga.SelectedSpecialists = [.. c.Message.Specialists];
+                    c.Changes().TaskChanged();
+                })
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.SpecialistSelection, m.Description, null, m.At))
                 .TransitionTo(TaskDecomposition));
 
-        // TASK_DECOMPOSITION → SPECIALIST_EXECUTION
+        // TASK_DECOMPOSITION → SPECIALIST_EXECUTION of the first phase
         During(TaskDecomposition,
-            When(SpecialistsChosen).ThenAsync(Recover),
-            When(Decomposed)
-                .Then(c => PlanExecution(c.Saga, c.Message))
-                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
-                .ThenAsync(StartCurrentPhase)
+            When(Decomposed, c => c.Message.Round == c.Saga.PlanRound)
+                .Then(c => WorkflowDecisions.Plan(c.Saga, c.Message))
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.SubtaskCreation, m.Description, null, m.At))
+                .Then(c => StartPhase(c.Saga, c.Changes()))
                 .TransitionTo(SpecialistExecution));
 
         // SPECIALIST_EXECUTION → MANAGER_REVIEW once every subtask of the phase has an answer
         During(SpecialistExecution,
-            When(Decomposed).ThenAsync(Recover),
-            When(SubtaskSolved, c => !IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Executing)).ThenAsync(Recover),
-            When(SolutionReviewed).ThenAsync(Recover),
             When(SubtaskSolved, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Executing))
+                .Then(c => Solved(c.Saga, c.Message, c.Changes()))
+                .RecordAgentActivity(m => (m.SpecialistType, "subtask_completed", m.Description, m.SubtaskId, m.At))
+                .If(c => !WorkflowDecisions.PhaseAwaitsSolutions(c.Saga), review => review
+                    .Then(c => SendToReview(c.Saga, c.Changes()))
+                    .TransitionTo(ManagerReview)));
+
+        // MANAGER_REVIEW → one of four outcomes once every solution of the phase is reviewed
+        During(ManagerReview,
+            When(SolutionReviewed, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing))
+                .Then(c => Reviewed(c.Saga, c.Message, c.Changes()))
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.SolutionReview, m.Description, m.SubtaskId, m.At))
+                .If(c => !WorkflowDecisions.PhaseAwaitsReviews(c.Saga), decide => decide
+                    .ThenAsync(c => c.Raise(WorkflowDecisions.AfterPhaseReviewed(c.Saga) switch
+                    {
+                        PhaseOutcome.Revise => RevisionsNeeded,
+                        PhaseOutcome.NextPhase => NextPhaseReady,
+                        PhaseOutcome.Coordinate => AllPhasesReviewed,
+                        _ => NothingAccepted,
+                    }))),
+            // → REVISION_REQUIRED → SPECIALIST_EXECUTION: the solutions that need work go back (same or another specialist)
+            When(RevisionsNeeded)
+                .TransitionTo(RevisionRequired)
+                .Then(c => Revise(c.Saga, c.Changes()))
+                .TransitionTo(SpecialistExecution),
+            // → SPECIALIST_EXECUTION of the next phase
+            When(NextPhaseReady)
                 .Then(c =>
                 {
-                    var subtask = c.Saga.Subtasks[c.Message.SubtaskId];
-                    subtask.Status = SubtaskState.Solved;
-                    subtask.SolutionId = c.Message.SolutionId;
+                    c.Saga.CurrentPhase = WorkflowDecisions.NextRunnablePhase(c.Saga);
+                    StartPhase(c.Saga, c.Changes());
                 })
-                .ThenAsync(Progress)
-                .If(c => c.Saga.InCurrentPhase().All(s => s.Value.Status != SubtaskState.Executing),
-                    then => then
-                        .ThenAsync(c => Stage(c, Stages.ManagerReview))
-                        .ThenAsync(ReviewSolvedSubtasks)
-                        .TransitionTo(ManagerReview)));
-
-        // MANAGER_REVIEW → REVISION_REQUIRED → SPECIALIST_EXECUTION, next phase, or COORDINATION
-        During(ManagerReview,
-            When(SubtaskSolved).ThenAsync(Recover),
-            When(SolutionReviewed, c => !IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing)).ThenAsync(Recover),
-            When(SolutionReviewed, c => IsAwaited(c.Saga, c.Message.SubtaskId, c.Message.Version, SubtaskState.Reviewing))
-                .Then(c => ApplyReview(c.Saga, c.Message))
-                .ThenAsync(Progress)
-                .If(c => c.Saga.InCurrentPhase().All(s => s.Value.Status != SubtaskState.Reviewing),
-                    reviewed => reviewed.IfElse(c => c.Saga.InCurrentPhase().Any(s => s.Value.Status == SubtaskState.NeedsWork),
-                        revise => revise
-                            .TransitionTo(RevisionRequired)
-                            .ThenAsync(c => Stage(c, Stages.RevisionRequired))
-                            .ThenAsync(ExecuteRevisions)
-                            .TransitionTo(SpecialistExecution),
-                        done => done.IfElse(c => NextRunnablePhase(c.Saga) >= 0,
-                            nextPhase => nextPhase
-                                .Then(c => c.Saga.CurrentPhase = NextRunnablePhase(c.Saga))
-                                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
-                                .ThenAsync(StartCurrentPhase)
-                                .TransitionTo(SpecialistExecution),
-                            lastPhase => lastPhase.IfElse(c => c.Saga.Subtasks.Values.Any(s => s.Status == SubtaskState.Accepted),
-                                coordinate => coordinate
-                                    .ThenAsync(c => Stage(c, Stages.Coordination))
-                                    .Publish(c => new CoordinateSolutions(c.Saga.TaskId, ++c.Saga.CoordinationRound))
-                                    .TransitionTo(Coordination),
-                                nothingUsable => nothingUsable
-                                    .Then(c => c.Saga.FailureReason =
-                                        $"No subtask produced an acceptable solution after {MaxRevisionCycles} revision cycles.")
-                                    .Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason!))
-                                    .TransitionTo(Failed))))));
+                .TransitionTo(SpecialistExecution),
+            // → COORDINATION
+            When(AllPhasesReviewed)
+                .Then(c => c.Saga.CoordinationRound++)
+                .TransitionTo(Coordination),
+            // → FAILED
+            When(NothingAccepted)
+                .Then(c => c.Saga.Error = $"No subtask produced an acceptable solution after {WorkflowDecisions.MaxRevisionCycles} revision cycles.")
+                .TransitionTo(Failed));
 
         // COORDINATION → SYNTHESIS
         During(Coordination,
-            When(SolutionReviewed).ThenAsync(Recover),
-            When(Coordinated)
-                .ThenAsync(c => Stage(c, Stages.Synthesis))
-                .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
+            When(Coordinated, c => c.Message.Round == c.Saga.CoordinationRound)
+                .Then(c =>
+                {
+                    c.Saga.CoordinationSolutionId = c.Message.SolutionId;
+                    c.Saga.SynthesisRound++;
+                })
+                .RecordAgentActivity(m => (AgentTypes.Coordinator, InteractionTypes.Coordination, m.Description, null, m.At))
                 .TransitionTo(Synthesis));
 
         // SYNTHESIS → MANAGER_FINAL_REVIEW
         During(Synthesis,
-            When(Coordinated).ThenAsync(Recover),
-            When(FinalReviewed).ThenAsync(Recover),
             When(Synthesized, c => c.Message.Round == c.Saga.SynthesisRound)
                 .Then(c => c.Saga.LatestSynthesisId = c.Message.SolutionId)
-                .ThenAsync(c => Stage(c, Stages.ManagerFinalReview))
-                .Publish(c => new ReviewFinalAnswer(c.Saga.TaskId, c.Message.SolutionId, c.Message.Round))
+                .RecordAgentActivity(m => (AgentTypes.Analyst, InteractionTypes.Synthesis, m.Description, null, m.At))
                 .TransitionTo(ManagerFinalReview));
 
-        // MANAGER_FINAL_REVIEW → COMPLETED, or back to SYNTHESIS (bounded)
+        // MANAGER_FINAL_REVIEW → COMPLETED, or back to SYNTHESIS (bounded per run)
         During(ManagerFinalReview,
-            When(Synthesized).ThenAsync(Recover),
             When(FinalReviewed, c => c.Message.Round == c.Saga.SynthesisRound)
-                .IfElse(c => c.Message.Approved || c.Saga.SynthesisRound >= MaxFinalReviewRounds,
-                    approve => approve
-                        .Publish(c => new CompleteTask(c.Saga.TaskId, c.Message.SolutionId, c.Saga.HasPartialResults)),
-                    resynthesize => resynthesize
-                        .ThenAsync(c => Stage(c, Stages.Synthesis))
-                        .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
-                        .TransitionTo(Synthesis)),
-            // The user may ask for a revision the moment the task reads completed, before the saga has heard of it.
-            When(RevisionRequested)
-                .Then(c => c.Saga.PendingRevisionId = c.Message.RevisionId),
-            When(TaskFinished, c => c.Saga.PendingRevisionId is null)
-                .Then(c => c.Saga.RevisionId = null)
-                .TransitionTo(Completed),
-            When(TaskFinished, c => c.Saga.PendingRevisionId is not null)
                 .Then(c =>
                 {
-                    c.Saga.RevisionId = c.Saga.PendingRevisionId;
-                    c.Saga.PendingRevisionId = null;
-                    c.Saga.RunStartedAt = DateTime.UtcNow;
+                    c.Saga.FinalReviewsThisRun++;
+                    c.Saga.LastFinalReviewApproved = c.Message.Approved;
+                    c.Saga.LastFinalReview = c.Message.Feedback;
                 })
-                .ThenAsync(c => Stage(c, Stages.RevisionPlanning))
-                .Publish(c => new PlanRevision(c.Saga.TaskId, c.Saga.RevisionId!, c.Saga.Subtasks.Keys.ToList()))
-                .TransitionTo(RevisionPlanning));
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.FinalReview, m.Description, null, m.At))
+                .ThenAsync(c => c.Raise(WorkflowDecisions.AfterFinalReview(c.Message.Approved, c.Saga.FinalReviewsThisRun) switch
+                {
+                    FinalReviewOutcome.Complete => AnswerApproved,
+                    _ => AnswerSentBack,
+                })),
+            When(AnswerApproved)
+                .TransitionTo(Completed),
+            When(AnswerSentBack)
+                .Then(c => c.Saga.SynthesisRound++)
+                .TransitionTo(Synthesis));
 
-        // COMPLETED → revision: the manager decides how far back the user's request reaches, then the normal flow follows.
+        // COMPLETED → REVISION_PLANNING: the manager decides how far back the user's request reaches
         During(Completed,
             When(RevisionRequested)
-                .Then(c =>
-                {
-                    c.Saga.RevisionId = c.Message.RevisionId;
-                    c.Saga.RunStartedAt = DateTime.UtcNow;
-                })
-                .ThenAsync(c => Stage(c, Stages.RevisionPlanning))
-                .Publish(c => new PlanRevision(c.Saga.TaskId, c.Message.RevisionId, c.Saga.Subtasks.Keys.ToList()))
-                .TransitionTo(RevisionPlanning));
+                .Then(c => StartRevision(c.Saga, c.Message, c.Changes().Now))
+                .TransitionTo(RevisionPlanning)
+                .Respond(c => new TaskRevisionResult(c.Saga.TaskId, c.Message.RevisionId, true, c.Saga.Status,
+                    Offset(c.Saga.EstimatedCompletion), "Revision requested; the agents are working on it.")),
+            When(CancelRequested)
+                .Respond(c => NotCancelled(c.Saga)));
 
         During(RevisionPlanning,
-            When(RevisionRequested).ThenAsync(Recover),
             When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId && c.Message.Scope == RevisionScope.FullTask)
-                .Then(c =>
-                {
-                    c.Saga.PlanRound++;
-                    c.Saga.Phases = [];
-                    c.Saga.Subtasks = [];
-                    c.Saga.CurrentPhase = 0;
-                })
-                .ThenAsync(c => Stage(c, Stages.TaskAnalysis))
-                .Publish(c => new AnalyzeTask(c.Saga.TaskId, c.Saga.PlanRound, c.Saga.RevisionId))
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.RevisionPlanning, m.Description, null, m.At))
+                .Then(c => NewPlan(c.Saga, c.Changes()))
                 .TransitionTo(TaskAnalysis),
             When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId && c.Message.Scope == RevisionScope.SpecificSubtasks
                                       && c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey))
-                .Then(c => ReopenSubtasks(c.Saga, c.Message.SubtaskIds))
-                .ThenAsync(c => Stage(c, Stages.SpecialistExecution))
-                .ThenAsync(StartCurrentPhase)
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.RevisionPlanning, m.Description, null, m.At))
+                .Then(c =>
+                {
+                    WorkflowDecisions.Reopen(c.Saga, c.Message.SubtaskIds);
+                    foreach (var id in c.Message.SubtaskIds.Where(c.Saga.Subtasks.ContainsKey)) c.Changes().SubtaskChanged(id);
+                    c.Changes().RevisionStatus(c.Saga.RevisionId!, RevisionStatus.InProgress);
+                    StartPhase(c.Saga, c.Changes());
+                })
                 .TransitionTo(SpecialistExecution),
             When(RevisionScoped, c => c.Message.RevisionId == c.Saga.RevisionId
                                       && (c.Message.Scope == RevisionScope.FinalAnswer
                                           || (c.Message.Scope == RevisionScope.SpecificSubtasks && !c.Message.SubtaskIds.Any(c.Saga.Subtasks.ContainsKey))))
-                .ThenAsync(c => Stage(c, Stages.Synthesis))
-                .Publish(c => new SynthesizeAnswer(c.Saga.TaskId, ++c.Saga.SynthesisRound))
+                .RecordAgentActivity(m => (AgentTypes.Manager, InteractionTypes.RevisionPlanning, m.Description, null, m.At))
+                .Then(c =>
+                {
+                    c.Changes().RevisionStatus(c.Saga.RevisionId!, RevisionStatus.InProgress);
+                    c.Saga.SynthesisRound++;
+                })
                 .TransitionTo(Synthesis));
 
-        // Any state → FAILED
-        During(new[] { TaskAnalysis, SpecialistSelection, TaskDecomposition, SpecialistExecution, ManagerReview, RevisionRequired,
-                Coordination, Synthesis, ManagerFinalReview, RevisionPlanning },
+        // Any running state → FAILED (a step gave up) or CANCELLED (the user); a step being retried is announced.
+        During([TaskAnalysis, SpecialistSelection, TaskDecomposition, SpecialistExecution, ManagerReview, RevisionRequired,
+                Coordination, Synthesis, ManagerFinalReview, RevisionPlanning],
             When(StepFailed)
-                .Then(c => c.Saga.FailureReason = $"{c.Message.Step} failed: {c.Message.Reason}")
-                .Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason!))
+                .Then(c => c.Saga.Error = $"{c.Message.Step} failed: {c.Message.Reason}")
                 .TransitionTo(Failed),
-            // Any state except COMPLETED and FAILED → CANCELLED. The Api has already marked the task cancelled.
-            When(CancellationRequested)
-                .TransitionTo(Cancelled));
+            When(StepRetrying)
+                .Then(c => c.Changes().Error(c.Saga, $"{c.Message.Step}: {c.Message.Reason}", "warning", c.Message.RetryInSeconds, c.Message.Step)),
+            When(CancelRequested)
+                .TransitionTo(Cancelled)
+                .Respond(c => CancelledResult(c.Saga)),
+            When(RevisionRequested)
+                .Respond(c => NotRevisable(c.Saga, c.Message)));
 
-        // A failure recorded by the saga but not yet by the task (crash in between) is recorded again.
-        During(Failed,
-            When(StepFailed).Publish(c => new FailTask(c.Saga.TaskId, c.Saga.FailureReason ?? c.Message.Reason)));
+        During(Failed, Cancelled,
+            When(CancelRequested)
+                .Respond(c => NotCancelled(c.Saga)),
+            When(RevisionRequested)
+                .Respond(c => NotRevisable(c.Saga, c.Message)));
     }
 
     private void CorrelateByTask<T>(System.Linq.Expressions.Expression<Func<Event<T>>> selector) where T : class, ITaskMessage =>
         Event(selector, e => e.CorrelateById(m => Ids.ToTaskGuid(m.Message.TaskId)));
 
-    private static bool IsAwaited(TaskWorkflowState saga, string subtaskId, int version, SubtaskState expected) =>
-        saga.Subtasks.TryGetValue(subtaskId, out var subtask) && subtask.Status == expected && subtask.Version == version;
-
-    private static void PlanExecution(TaskWorkflowState saga, TaskDecomposed message)
+    private static TaskWorkflowState NewWorkflow(string taskId, string userId, string priority) => new()
     {
-        saga.Phases = [.. message.Phases.Select(p => p.ToList())];
+        CorrelationId = Ids.ToTaskGuid(taskId),
+        TaskId = taskId,
+        UserId = userId,
+        Priority = priority,
+        CreatedAt = DateTime.UtcNow,
+    };
+
+    private static void StartRun(TaskWorkflowState saga, DateTime now, int planRound)
+    {
+        saga.PlanRound = planRound;
+        saga.RunStartedAt = now;
+        saga.FinalReviewsThisRun = 0;
+        saga.LastFinalReview = null;
+        saga.LastFinalReviewApproved = false;
+    }
+
+    private static void StartRevision(TaskWorkflowState saga, ReviseTask request, DateTime now)
+    {
+        StartRun(saga, now, saga.PlanRound);
+        saga.RevisionId = request.RevisionId;
+        saga.CompletedAt = null;
+        if (Priorities.Rank(request.Priority) > Priorities.Rank(saga.Priority)) saga.Priority = request.Priority;
+    }
+
+    /// <summary>A full-task revision: a new plan round; the old plan's subtasks stay stored as history.</summary>
+    private static void NewPlan(TaskWorkflowState saga, TaskChanges changes)
+    {
+        saga.PlanRound++;
+        saga.Phases = [];
+        saga.Subtasks = [];
         saga.CurrentPhase = 0;
-        saga.Subtasks = message.Phases.SelectMany(p => p).ToDictionary(
-            id => id,
-            id => new SubtaskProgress { SpecialistType = message.Specialists.GetValueOrDefault(id, AgentRegistry.GeneralistType) });
+        saga.SelectedSpecialists = [];
+        changes.TaskChanged();
+        changes.RevisionStatus(saga.RevisionId!, RevisionStatus.InProgress);
     }
 
-    /// <summary>Sends again the commands the current state is waiting on.</summary>
-    private async Task Recover(BehaviorContext<TaskWorkflowState> context)
-    {
-        var saga = context.Saga;
-        var state = saga.CurrentState;
-        if (state == TaskAnalysis.Name) await context.Publish(new AnalyzeTask(saga.TaskId, saga.PlanRound, saga.RevisionId));
-        else if (state == SpecialistSelection.Name) await context.Publish(new SelectSpecialists(saga.TaskId, saga.PlanRound));
-        else if (state == TaskDecomposition.Name) await context.Publish(new DecomposeTask(saga.TaskId, saga.PlanRound));
-        else if (state == RevisionPlanning.Name && saga.RevisionId is { } revisionId)
-            await context.Publish(new PlanRevision(saga.TaskId, revisionId, saga.Subtasks.Keys.ToList()));
-        else if (state == SpecialistExecution.Name) await PublishForSubtasks(context, SubtaskState.Executing);
-        else if (state == ManagerReview.Name) await PublishForSubtasks(context, SubtaskState.Reviewing);
-        else if (state == Coordination.Name) await context.Publish(new CoordinateSolutions(saga.TaskId, saga.CoordinationRound));
-        else if (state == Synthesis.Name) await context.Publish(new SynthesizeAnswer(saga.TaskId, saga.SynthesisRound));
-        else if (state == ManagerFinalReview.Name && saga.LatestSynthesisId is { } synthesisId)
-            await context.Publish(new ReviewFinalAnswer(saga.TaskId, synthesisId, saga.SynthesisRound));
-    }
+    private static bool IsAwaited(TaskWorkflowState saga, string subtaskId, int version, SubtaskState expected) =>
+        saga.Subtasks.TryGetValue(subtaskId, out var subtask) && subtask.State == expected && subtask.Version == version;
 
-    private static async Task PublishForSubtasks(BehaviorContext<TaskWorkflowState> context, SubtaskState state)
+    private static void StartPhase(TaskWorkflowState saga, TaskChanges changes)
     {
-        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == state))
+        foreach (var (id, subtask) in saga.InCurrentPhase().Where(s => s.Value.State == SubtaskState.Pending).ToList())
         {
-            if (state == SubtaskState.Executing)
-                await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
-            else
-                await context.Publish(new ReviewSolution(context.Saga.TaskId, subtaskId, subtask.SolutionId!, subtask.Version));
+            subtask.State = SubtaskState.Executing;
+            subtask.StartedAt ??= changes.Now;
+            changes.SubtaskChanged(id);
         }
     }
 
-    /// <summary>The first phase after the current one with a subtask still to run; -1 when there is none.</summary>
-    internal static int NextRunnablePhase(TaskWorkflowState saga)
+    private static void Solved(TaskWorkflowState saga, SubtaskSolved solved, TaskChanges changes)
     {
-        for (var phase = saga.CurrentPhase + 1; phase < saga.Phases.Count; phase++)
-        {
-            if (saga.Phases[phase].Any(id => saga.Subtasks.TryGetValue(id, out var s) && s.Status == SubtaskState.Pending)) return phase;
-        }
-        return -1;
+        var subtask = saga.Subtasks[solved.SubtaskId];
+        subtask.State = SubtaskState.Solved;
+        subtask.SolutionId = solved.SolutionId;
+        subtask.Versions = Math.Max(subtask.Versions, solved.Version);
+        subtask.SpecialistType = solved.SpecialistType;
+        subtask.Preview = solved.Preview;
+        changes.SubtaskChanged(solved.SubtaskId);
+        changes.UpdateProgress(saga);
     }
 
-    /// <summary>A user revision of specific subtasks: each gets a new version and fresh revision cycles; execution restarts at the earliest phase.</summary>
-    internal static void ReopenSubtasks(TaskWorkflowState saga, IReadOnlyList<string> subtaskIds)
+    private static void SendToReview(TaskWorkflowState saga, TaskChanges changes)
     {
-        foreach (var id in subtaskIds.Where(saga.Subtasks.ContainsKey))
+        foreach (var (id, subtask) in saga.InCurrentPhase().Where(s => s.Value.State == SubtaskState.Solved).ToList())
         {
-            var subtask = saga.Subtasks[id];
-            subtask.Version++;
-            subtask.RevisionCycles = 0;
-            subtask.Status = SubtaskState.Pending;
-        }
-        saga.CurrentPhase = saga.Phases.FindIndex(p => p.Any(id => saga.Subtasks.TryGetValue(id, out var s) && s.Status == SubtaskState.Pending));
-    }
-
-    private static async Task StartCurrentPhase(BehaviorContext<TaskWorkflowState> context)
-    {
-        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.Pending))
-        {
-            subtask.Status = SubtaskState.Executing;
-            await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
+            subtask.State = SubtaskState.Reviewing;
+            changes.SubtaskChanged(id);
         }
     }
 
-    private static async Task ReviewSolvedSubtasks(BehaviorContext<TaskWorkflowState> context)
+    private static void Reviewed(TaskWorkflowState saga, SolutionReviewed review, TaskChanges changes)
     {
-        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.Solved))
-        {
-            subtask.Status = SubtaskState.Reviewing;
-            await context.Publish(new ReviewSolution(context.Saga.TaskId, subtaskId, subtask.SolutionId!, subtask.Version));
-        }
-    }
-
-    private static async Task ExecuteRevisions(BehaviorContext<TaskWorkflowState> context)
-    {
-        foreach (var (subtaskId, subtask) in context.Saga.InCurrentPhase().Where(s => s.Value.Status == SubtaskState.NeedsWork))
-        {
-            subtask.Status = SubtaskState.Executing;
-            await context.Publish(new ExecuteSubtask(context.Saga.TaskId, subtaskId, subtask.Version, subtask.SpecialistType));
-        }
-    }
-
-    /// <summary>
-    /// Accepted stays accepted; needs-revision goes back to the same specialist with the reviewer's requests;
-    /// rejected is reassigned to a different specialist type. After <see cref="MaxRevisionCycles"/> the subtask fails
-    /// and the task continues with what was accepted (partial completion).
-    /// </summary>
-    internal static void ApplyReview(TaskWorkflowState saga, SolutionReviewed review)
-    {
+        WorkflowDecisions.ApplyReview(saga, review);
         var subtask = saga.Subtasks[review.SubtaskId];
-        if (review.Decision == ReviewDecision.Accepted)
-        {
-            subtask.Status = SubtaskState.Accepted;
-            return;
-        }
-
-        if (subtask.RevisionCycles >= MaxRevisionCycles)
-        {
-            subtask.Status = SubtaskState.Failed;
-            return;
-        }
-
-        subtask.RevisionCycles++;
-        subtask.Version++;
-        subtask.Status = SubtaskState.NeedsWork;
-        if (review.Decision == ReviewDecision.Rejected)
-        {
-            subtask.SpecialistType = ReassignTo(saga.SelectedSpecialists, subtask.SpecialistType);
-        }
+        if (subtask.State is SubtaskState.Accepted or SubtaskState.GivenUp) subtask.CompletedAt = changes.Now;
+        changes.SubtaskChanged(review.SubtaskId);
+        changes.UpdateProgress(saga);
     }
 
-    internal static string ReassignTo(IReadOnlyList<string> selected, string current)
+    private static void Revise(TaskWorkflowState saga, TaskChanges changes)
     {
-        var others = selected.Where(s => s != current).ToList();
-        if (others.Count > 0)
+        foreach (var (id, subtask) in saga.InCurrentPhase().Where(s => s.Value.State == SubtaskState.NeedsWork).ToList())
         {
-            // Rotate through the other selected specialists so repeated rejections try different perspectives.
-            var index = selected.ToList().IndexOf(current);
-            return others[(Math.Max(index, 0)) % others.Count];
+            subtask.State = SubtaskState.Executing;
+            changes.SubtaskChanged(id);
         }
-        return current == AgentRegistry.GeneralistType ? current : AgentRegistry.GeneralistType;
     }
 
-    private static async Task Progress(BehaviorContext<TaskWorkflowState> context)
-    {
-        var writer = context.GetServiceOrCreateInstance<TaskProgressWriter>();
-        await writer.RecordGivenUpSubtasksAsync(context, context.Saga);
-        await writer.UpdateProgressAsync(context, context.Saga);
-    }
+    private static TaskCancellationResult CancelledResult(TaskWorkflowState saga) =>
+        new(saga.TaskId, true, saga.Status, Offset(saga.CompletedAt), "Task cancelled successfully");
 
-    private static Task Stage(BehaviorContext<TaskWorkflowState> context, string stage)
-    {
-        context.Saga.UpdatedAt = DateTime.UtcNow;
-        var writer = context.GetServiceOrCreateInstance<TaskProgressWriter>();
-        return writer.EnterStageAsync(context, context.Saga, stage);
-    }
+    private static TaskCancellationResult NotCancelled(TaskWorkflowState saga) =>
+        new(saga.TaskId, false, saga.Status, Offset(saga.CompletedAt), $"Task is already {saga.Status.Name()} and cannot be cancelled.");
+
+    private static TaskRevisionResult NotRevisable(TaskWorkflowState saga, ReviseTask request) =>
+        new(saga.TaskId, request.RevisionId, false, saga.Status, null, $"Only a completed task can be revised; this task is {saga.Status.Name()}.");
+
+    private static DateTimeOffset? Offset(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

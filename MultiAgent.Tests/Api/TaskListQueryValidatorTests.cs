@@ -23,10 +23,22 @@ public class TaskListQueryValidatorTests
     [Fact]
     public void Every_status_of_the_schema_is_a_valid_filter()
     {
-        foreach (var status in TaskStatuses.All)
+        foreach (var status in Enum.GetValues<TaskStatus>().Where(s => s != TaskStatus.InProgress))
         {
-            Assert.Equal(status, Validate(status: status).Value!.Status);
+            Assert.Equal([status], Validate(status: status.Name()).Value!.Statuses);
         }
+    }
+
+    [Fact]
+    public void In_progress_lists_every_running_status_the_metrics_count()
+    {
+        var statuses = Validate(status: "in_progress").Value!.Statuses!;
+        Assert.Equal(
+            [TaskStatus.InProgress, TaskStatus.ManagerReview, TaskStatus.Coordination, TaskStatus.Synthesis, TaskStatus.RevisionPending, TaskStatus.RevisionInProgress],
+            statuses);
+        Assert.All(statuses, s => Assert.True(s.IsInProgress()));
+        Assert.DoesNotContain(TaskStatus.Pending, statuses);
+        Assert.DoesNotContain(TaskStatus.Completed, statuses);
     }
 
     [Theory]

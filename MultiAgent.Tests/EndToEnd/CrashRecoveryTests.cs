@@ -18,7 +18,7 @@ public class CrashRecoveryTests(PlatformFixture platform)
         var created = await PlatformFixture.SubmitAsync(api, "Task that survives a restart",
             "Draft a go-to-market plan for a small bakery opening a second shop downtown. [[sim:latency=700]]");
 
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.SpecialistExecution, PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == TaskStage.SpecialistExecution, PlatformFixture.TaskTimeout);
 
         // A crash, not a graceful stop: kill the Orchestrator's whole process tree while specialists are at work.
         Assert.True(platform.App.ResourceNotifications.TryGetCurrentState("orchestrator", out var orchestrator));
@@ -33,8 +33,8 @@ public class CrashRecoveryTests(PlatformFixture platform)
         Assert.True(started.Success, started.Message);
         await platform.App.ResourceNotifications.WaitForResourceHealthyAsync("orchestrator", Ct);
 
-        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
-        Assert.True(done.Status == TaskStatuses.Completed, $"Task ended {done.Status}: {done.Error}");
+        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        Assert.True(done.Status == TaskStatus.Completed, $"Task ended {done.Status}: {done.Error}");
 
         await using var db = await platform.CreateDbContextAsync();
         // Redelivered steps reuse their stored results: one solution per subtask version, one final answer.

@@ -22,13 +22,13 @@ public class TaskLifecycleTests(PlatformFixture platform)
             "Analyze Q4 financial trends for the consumer electronics market and predict the market movements for next year.",
             new { domain = "finance", deadline = "2026-12-31", constraints = new[] { "use recent data only" } });
         Assert.StartsWith(Ids.TaskPrefix, created.TaskId);
-        Assert.Equal(TaskStatuses.Pending, created.Status);
+        Assert.Equal(TaskStatus.Pending, created.Status);
         Assert.NotNull(created.EstimatedCompletion);
 
-        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
-        Assert.True(done.Status == TaskStatuses.Completed, $"Task ended {done.Status}: {done.Error}");
+        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        Assert.True(done.Status == TaskStatus.Completed, $"Task ended {done.Status}: {done.Error}");
         Assert.Equal(100, done.Progress);
-        Assert.Equal(Stages.Completed, done.CurrentStage);
+        Assert.Equal(TaskStage.Completed, done.CurrentStage);
         Assert.Equal(user.UserId, done.UserId);
         Assert.NotEmpty(done.Subtasks);
         Assert.True(done.Usage.Simulated);
@@ -36,7 +36,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
 
         var result = await api.GetFromJsonAsync<TaskResultResponse>($"/api/v1/tasks/{created.TaskId}/result", JsonDefaults.Options, Ct);
         Assert.NotNull(result);
-        Assert.Equal(TaskStatuses.Completed, result.Status);
+        Assert.Equal(TaskStatus.Completed, result.Status);
         Assert.NotNull(result.Result);
         Assert.Contains("## Executive summary", result.Result.FinalAnswer);
         Assert.InRange(result.Result.Confidence, 0.01, 1.0);
@@ -51,8 +51,8 @@ public class TaskLifecycleTests(PlatformFixture platform)
         Assert.InRange(subtasks.Count, 2, 8);
         Assert.All(subtasks, s =>
         {
-            Assert.Equal(SubtaskStatuses.Completed, s.Status);
-            Assert.Equal(AcceptanceStatuses.Accepted, s.AcceptanceStatus);
+            Assert.Equal(SubtaskStatus.Completed, s.Status);
+            Assert.Equal(AcceptanceStatus.Accepted, s.AcceptanceStatus);
             Assert.NotNull(s.AssignedAgentId);
             Assert.False(string.IsNullOrWhiteSpace(s.Result));
         });
@@ -145,16 +145,16 @@ public class TaskLifecycleTests(PlatformFixture platform)
         var created = await PlatformFixture.SubmitAsync(api, "Slow task to cancel",
             "Write a detailed competitive analysis of regional coffee chains. [[sim:latency=2500]]");
 
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.SpecialistExecution, PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == TaskStage.SpecialistExecution, PlatformFixture.TaskTimeout);
         var cancel = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var body = await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct);
-        Assert.Equal(TaskStatuses.Cancelled, body!.Status);
+        Assert.Equal(TaskStatus.Cancelled, body!.Status);
 
         // Late results of steps that were in flight must not revive the task.
         await Task.Delay(TimeSpan.FromSeconds(5), Ct);
         var after = await api.GetFromJsonAsync<TaskDetails>($"/api/v1/tasks/{created.TaskId}", JsonDefaults.Options, Ct);
-        Assert.Equal(TaskStatuses.Cancelled, after!.Status);
+        Assert.Equal(TaskStatus.Cancelled, after!.Status);
 
         await using (var db = await platform.CreateDbContextAsync())
         {
@@ -174,7 +174,7 @@ public class TaskLifecycleTests(PlatformFixture platform)
         var created = await PlatformFixture.SubmitAsync(api, "Keep the manager busy",
             "Think carefully about the best way to organise a library. [[sim:latency=2000]]");
 
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == Stages.TaskAnalysis, PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == TaskStage.TaskAnalysis, PlatformFixture.TaskTimeout);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(TimeSpan.FromSeconds(30));
         AgentStatusResponse? busy = null;

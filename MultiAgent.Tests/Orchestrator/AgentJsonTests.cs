@@ -26,6 +26,25 @@ public class AgentJsonTests
     }
 
     [Fact]
+    public void A_restricted_array_property_restricts_its_items()
+    {
+        var format = Assert.IsType<ChatResponseFormatJson>(AgentJson.ResponseFormatFor<TaskAnalysisAnswer>(
+            new Dictionary<string, IReadOnlyList<string>> { ["required_capabilities"] = ["forecasting", "research"] }));
+        var capabilities = format.Schema!.Value.GetProperty("properties").GetProperty("required_capabilities");
+        Assert.Equal("array", capabilities.GetProperty("type").GetString());
+        Assert.False(capabilities.TryGetProperty("enum", out _));
+        Assert.Equal(["forecasting", "research"], capabilities.GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void A_plan_must_have_between_two_and_eight_subtasks()
+    {
+        var subtasks = AgentJson.SchemaFor<DecompositionAnswer>().GetProperty("properties").GetProperty("subtasks");
+        Assert.Equal(2, subtasks.GetProperty("minItems").GetInt32());
+        Assert.Equal(8, subtasks.GetProperty("maxItems").GetInt32());
+    }
+
+    [Fact]
     public void An_answer_wrapped_in_a_markdown_fence_is_parsed()
     {
         const string text = "```json\n{\"approved\": true, \"score\": 8.5, \"feedback\": \"ok\", \"issues\": []}\n```";

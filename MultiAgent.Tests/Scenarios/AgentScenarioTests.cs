@@ -26,11 +26,11 @@ public class AgentScenarioTests(PlatformFixture platform)
     private static async Task<TaskDetails> RunAsync(HttpClient api, string title, string description)
     {
         var created = await PlatformFixture.SubmitAsync(api, title, description);
-        return await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
+        return await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
     }
 
     private static void AssertCompleted(TaskDetails task) =>
-        Assert.True(task.Status == TaskStatuses.Completed, $"Task ended {task.Status}: {task.Error}");
+        Assert.True(task.Status == TaskStatus.Completed, $"Task ended {task.Status}: {task.Error}");
 
     [Fact]
     public async Task Chained_plan_runs_in_three_phases_each_after_the_one_it_depends_on()
@@ -88,7 +88,7 @@ public class AgentScenarioTests(PlatformFixture platform)
             Assert.False(string.IsNullOrWhiteSpace(versions[0].AcceptanceFeedback));
             Assert.True(versions[1].IsAccepted);
             Assert.Equal(versions[0].AgentId, versions[1].AgentId);
-            Assert.Equal(AcceptanceStatuses.Accepted, subtask.AcceptanceStatus);
+            Assert.Equal(AcceptanceStatus.Accepted, subtask.AcceptanceStatus);
         }
 
         var reviews = await db.Interactions.Where(i => i.TaskId == task.TaskId && i.InteractionType == InteractionTypes.SolutionReview).ToListAsync(Ct);
@@ -123,9 +123,9 @@ public class AgentScenarioTests(PlatformFixture platform)
             $"Write a launch plan and a budget for a food truck. [[sim:count.subtasks=2;dependencies=none]][[sim:if=Subtask st1:;{Scores(6)}]]");
 
         AssertCompleted(task);
-        var failed = Assert.Single(task.Subtasks, s => s.Status == SubtaskStatuses.Failed);
+        var failed = Assert.Single(task.Subtasks, s => s.Status == SubtaskStatus.Failed);
         Assert.Equal(3, failed.Versions);
-        Assert.Single(task.Subtasks, s => s.Status == SubtaskStatuses.Completed);
+        Assert.Single(task.Subtasks, s => s.Status == SubtaskStatus.Completed);
 
         var result = await api.GetFromJsonAsync<TaskResultResponse>($"/api/v1/tasks/{task.TaskId}/result", JsonDefaults.Options, Ct);
         Assert.True(result!.Result!.PartialCompletion);
@@ -139,9 +139,9 @@ public class AgentScenarioTests(PlatformFixture platform)
         using var api = await NewUser();
         var task = await RunAsync(api, "Nothing usable", $"Summarise the history of tea in one page. [[sim:{Scores(5.5)}]]");
 
-        Assert.Equal(TaskStatuses.Failed, task.Status);
+        Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("No subtask produced an acceptable solution", task.Error);
-        Assert.All(task.Subtasks, s => Assert.Equal(SubtaskStatuses.Failed, s.Status));
+        Assert.All(task.Subtasks, s => Assert.Equal(SubtaskStatus.Failed, s.Status));
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         using var api = await NewUser();
         var task = await RunAsync(api, "Always malformed", "Describe the rules of chess briefly. [[sim:fail=malformed]]");
 
-        Assert.Equal(TaskStatuses.Failed, task.Status);
+        Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("Task analysis failed", task.Error);
         Assert.Contains("no usable answer after 3 attempts", task.Error);
 
@@ -216,7 +216,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         var started = DateTime.UtcNow;
         var task = await RunAsync(api, "Provider down", "Compare two cloud providers for a startup. [[sim:fail=unavailable]]");
 
-        Assert.Equal(TaskStatuses.Failed, task.Status);
+        Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("Task analysis failed", task.Error);
         Assert.Contains("HTTP 503 after 5 retries", task.Error);
         // Retried after 1, 2, 4, 8 and 16 seconds before giving up (a lower bound on behaviour, not a speed check).
@@ -235,7 +235,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         AssertCompleted(task);
 
         var revision = await ReviseAsync(api, task.TaskId, new { revision_request = "Please make the answer shorter and friendlier." });
-        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatuses.Completed && t.CompletedAt > task.CompletedAt,
+        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatus.Completed && t.CompletedAt > task.CompletedAt,
             PlatformFixture.TaskTimeout);
         AssertCompleted(done);
 
@@ -246,7 +246,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         // Nothing upstream of the synthesis ran again.
         Assert.All(await db.Solutions.Where(s => s.TaskId == task.TaskId && s.SolutionType == SolutionTypes.Subtask).ToListAsync(Ct),
             s => Assert.Equal(1, s.Version));
-        Assert.Equal("completed", (await db.Revisions.SingleAsync(r => r.RevisionId == revision.RevisionId, Ct)).Status);
+        Assert.Equal(RevisionStatus.Completed, (await db.Revisions.SingleAsync(r => r.RevisionId == revision.RevisionId, Ct)).Status);
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         var target = task.Subtasks[0];
 
         await ReviseAsync(api, task.TaskId, new { revision_request = "Go deeper on this part.", specific_areas = new[] { target.Title } });
-        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatuses.Completed && t.CompletedAt > task.CompletedAt,
+        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatus.Completed && t.CompletedAt > task.CompletedAt,
             PlatformFixture.TaskTimeout);
         AssertCompleted(done);
 
@@ -279,7 +279,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         AssertCompleted(task);
 
         await ReviseAsync(api, task.TaskId, new { revision_request = "Start over with a vegetarian plan instead.", priority = "high" });
-        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatuses.Completed && t.CompletedAt > task.CompletedAt,
+        var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status == TaskStatus.Completed && t.CompletedAt > task.CompletedAt,
             PlatformFixture.TaskTimeout);
         AssertCompleted(done);
 
@@ -307,7 +307,7 @@ public class AgentScenarioTests(PlatformFixture platform)
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"revise answered {(int)response.StatusCode}: {text}");
         var revision = System.Text.Json.JsonSerializer.Deserialize<ReviseTaskResponse>(text, JsonDefaults.Options)!;
-        Assert.Equal(TaskStatuses.RevisionPending, revision.Status);
+        Assert.Equal(TaskStatus.RevisionPending, revision.Status);
         Assert.StartsWith(Ids.RevisionPrefix, revision.RevisionId);
         return revision;
     }

@@ -57,8 +57,8 @@ public class AgentManagementTests(PlatformFixture platform)
             using var user = await platform.CreateUserClientAsync();
             var created = await PlatformFixture.SubmitAsync(user, "Only two specialists on duty",
                 "Write the user guide for a command-line backup tool, with examples.");
-            var done = await PlatformFixture.WaitForStatusAsync(user, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
-            Assert.Equal(TaskStatuses.Completed, done.Status);
+            var done = await PlatformFixture.WaitForStatusAsync(user, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+            Assert.Equal(TaskStatus.Completed, done.Status);
 
             await using var db = await platform.CreateDbContextAsync();
             var selection = await db.Interactions.SingleAsync(i => i.TaskId == created.TaskId && i.InteractionType == InteractionTypes.SpecialistSelection, Ct);

@@ -48,8 +48,8 @@ public class OwnershipTests(PlatformFixture platform)
         }
 
         // The stranger's attempts changed nothing: the task still runs to completion for its owner.
-        var done = await PlatformFixture.WaitForStatusAsync(owner, id, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
-        Assert.Equal(TaskStatuses.Completed, done.Status);
+        var done = await PlatformFixture.WaitForStatusAsync(owner, id, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        Assert.Equal(TaskStatus.Completed, done.Status);
     }
 
     [Fact]

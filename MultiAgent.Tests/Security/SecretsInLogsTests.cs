@@ -44,7 +44,7 @@ public class SecretsInLogsTests(PlatformFixture platform)
         var refreshed = await anonymous.PostAsJsonAsync("/api/v1/auth/refresh", new { refresh_token = user.Tokens.RefreshToken }, JsonDefaults.Options, Ct);
         refreshed.EnsureSuccessStatusCode();
         var created = await PlatformFixture.SubmitAsync(api, "Log hygiene", "Describe three ways to keep secrets out of logs.");
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
         await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email = user.Email, password = "Wrong-" + user.Password }, JsonDefaults.Options, Ct);
 
         await Task.Delay(TimeSpan.FromSeconds(3), Ct);

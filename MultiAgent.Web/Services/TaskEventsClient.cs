@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Events;
 using MultiAgent.Web.Services.Auth;
 
@@ -14,23 +16,22 @@ public enum LiveUpdates
 }
 
 /// <summary>
-/// One page's subscription to a task's real-time events on the Api's hub. Events are hints: the page re-reads the
-/// task from the Api when one arrives, and polls instead while <see cref="State"/> is not <see cref="LiveUpdates.Live"/>.
+/// One page's subscription to a task's events on the Api's hub. Subscribing (again after every reconnect) yields the task's
+/// current state with its sequence (<see cref="Snapshot"/>), then each event (<see cref="Received"/>, batches unpacked in
+/// order). The page folds them into what it shows (<see cref="TaskEventFold"/>); it polls only while not <see cref="LiveUpdates.Live"/>.
 /// </summary>
 public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore tokens, ILogger<TaskEventsClient> logger) : IAsyncDisposable
 {
+    private static readonly JsonSerializerOptions Json = JsonDefaults.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
     private HubConnection? connection;
     private string? taskId;
 
     public LiveUpdates State { get; private set; } = LiveUpdates.Connecting;
 
     public event Func<LiveUpdates, Task>? StateChanged;
-    public event Func<TaskStatusUpdateEvent, Task>? StatusUpdated;
-    public event Func<AgentActivityEvent, Task>? AgentActivity;
-    public event Func<SubtaskUpdateEvent, Task>? SubtaskUpdated;
-    public event Func<StageTransitionEvent, Task>? StageChanged;
-    public event Func<TaskCompletedEvent, Task>? Completed;
-    public event Func<ErrorOccurredEvent, Task>? ErrorOccurred;
+    public event Func<TaskDetails, Task>? Snapshot;
+    public event Func<ITaskEvent, Task>? Received;
 
     /// <summary>Connects and subscribes to one task. Never throws: on failure <see cref="State"/> becomes <see cref="LiveUpdates.Unavailable"/>.</summary>
     public async Task SubscribeAsync(string taskId, CancellationToken cancellationToken = default)
@@ -67,12 +68,19 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
             .WithAutomaticReconnect()
             .Build();
 
-        On(TaskEventNames.TaskStatusUpdate, () => StatusUpdated);
-        On(TaskEventNames.AgentActivity, () => AgentActivity);
-        On(TaskEventNames.SubtaskUpdate, () => SubtaskUpdated);
-        On(TaskEventNames.StageTransition, () => StageChanged);
-        On(TaskEventNames.TaskCompleted, () => Completed);
-        On(TaskEventNames.ErrorOccurred, () => ErrorOccurred);
+        On<TaskStatusUpdateEvent>(TaskEventNames.TaskStatusUpdate);
+        On<AgentActivityEvent>(TaskEventNames.AgentActivity);
+        On<SubtaskUpdateEvent>(TaskEventNames.SubtaskUpdate);
+        On<StageTransitionEvent>(TaskEventNames.StageTransition);
+        On<TaskCompletedEvent>(TaskEventNames.TaskCompleted);
+        On<ErrorOccurredEvent>(TaskEventNames.ErrorOccurred);
+        connection.On<JsonElement>(TaskEventNames.BatchUpdate, async batch =>
+        {
+            foreach (var taskEvent in TaskEventJson.ParseBatch(batch, Json))
+            {
+                await RaiseAsync(taskEvent);
+            }
+        });
 
         connection.Reconnecting += _ => SetStateAsync(LiveUpdates.Reconnecting);
         connection.Reconnected += async _ => await SubscribeOnServerAsync(CancellationToken.None);
@@ -92,13 +100,17 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         await SubscribeOnServerAsync(cancellationToken);
     }
 
-    // Hub groups belong to a connection, so a reconnected client (new connection id) must subscribe again.
+    // Hub groups belong to a connection, so a reconnected client (new connection id) subscribes again, and gets the state it missed.
     private async Task SubscribeOnServerAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await connection!.InvokeAsync("Subscribe", taskId, cancellationToken);
+            var snapshot = await connection!.InvokeAsync<TaskDetails>("Subscribe", taskId, cancellationToken);
             await SetStateAsync(LiveUpdates.Live);
+            if (Snapshot is { } handler)
+            {
+                await handler(snapshot);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -107,14 +119,16 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         }
     }
 
-    private void On<TEvent>(string eventName, Func<Func<TEvent, Task>?> handler) =>
-        connection!.On<TEvent>(eventName, async e =>
+    private void On<TEvent>(string eventName) where TEvent : ITaskEvent =>
+        connection!.On<TEvent>(eventName, e => RaiseAsync(e));
+
+    private async Task RaiseAsync(ITaskEvent taskEvent)
+    {
+        if (Received is { } handler)
         {
-            if (handler() is { } h)
-            {
-                await h(e);
-            }
-        });
+            await handler(taskEvent);
+        }
+    }
 
     private async Task SetStateAsync(LiveUpdates state)
     {
@@ -128,12 +142,8 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
     public async ValueTask DisposeAsync()
     {
         StateChanged = null;
-        StatusUpdated = null;
-        AgentActivity = null;
-        SubtaskUpdated = null;
-        StageChanged = null;
-        Completed = null;
-        ErrorOccurred = null;
+        Snapshot = null;
+        Received = null;
         if (connection is null)
         {
             return;

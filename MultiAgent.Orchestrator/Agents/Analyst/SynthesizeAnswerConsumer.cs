@@ -32,55 +32,56 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
 
     protected override async Task ExecuteAsync(ConsumeContext<SynthesizeAnswer> context)
     {
-        var (taskId, round) = context.Message;
+        var (taskId, round, coordinationId, previousReview, userRevision) = context.Message;
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{taskId}:synthesis:{round}");
+        var stepKey = $"synthesis:{round}";
 
-        if (!await Db.Solutions.AnyAsync(s => s.SolutionId == solutionId, ct))
+        if (await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => (DateTime?)s.CreatedAt).FirstOrDefaultAsync(ct) is { } storedAt)
         {
-            var task = await Db.LoadTaskAsync(taskId, ct);
-            var aggregation = await Db.Solutions.AsNoTracking()
-                .Where(s => s.TaskId == taskId && s.SolutionType == SolutionTypes.Coordination)
-                .OrderByDescending(s => s.CreatedAt)
-                .Select(s => s.Content)
-                .FirstAsync(ct);
-            var earlierReview = round > 1 ? await Db.LatestMetadataAsync(taskId, InteractionTypes.FinalReview, ct) : null;
-
-            var material = $"""
-                {AgentRecords.Describe(task)}
-
-                Aggregated findings from the specialists (JSON):
-                {aggregation}
-                {(earlierReview is null ? "" : $"\nThe manager's review of your previous draft (JSON):\n{earlierReview}")}
-                {await Db.RevisionNoteAsync(taskId, ct)}
-                """;
-            var synthesis = await chat.AskAsync<SynthesisAnswer>(
-                new AgentRequest(taskId, AgentTypes.Analyst, Instructions, material),
-                s => string.IsNullOrWhiteSpace(s.ExecutiveSummary) ? "executive_summary must not be empty." : null,
-                ct);
-
-            var now = DateTime.UtcNow;
-            Db.Solutions.Add(new SolutionEntity
-            {
-                SolutionId = solutionId,
-                TaskId = taskId,
-                AgentId = AgentTypes.AgentId(AgentTypes.Analyst),
-                SolutionType = SolutionTypes.Synthesis,
-                Content = ToMarkdown(synthesis),
-                Metadata = AgentJson.Serialize(synthesis),
-                Version = round,
-                CreatedAt = now,
-            });
-            var description = round == 1
-                ? $"Synthesised the final answer ({synthesis.MainContent.Count} sections, confidence {synthesis.OverallConfidence:0.00})"
-                : $"Revised the final answer (round {round}) after the manager's review";
-            await Db.LogInteractionAsync($"synthesis:{round}", taskId, AgentTypes.Analyst, InteractionTypes.Synthesis, InteractionTypes.Synthesis,
-                description, JsonSerializer.Serialize(new { solution_id = solutionId, round }), ct);
-            await Db.SaveChangesAsync(ct);
-            await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Analyst, InteractionTypes.Synthesis, description, now));
+            var logged = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.Synthesis, ct);
+            await context.Publish(new AnswerSynthesized(taskId, solutionId, round, logged?.Description ?? "", storedAt));
+            return;
         }
 
-        await context.Publish(new AnswerSynthesized(taskId, solutionId, round));
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var aggregation = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == coordinationId).Select(s => s.Content).FirstAsync(ct);
+        var material = $"""
+            {AgentRecords.Describe(task)}
+
+            Aggregated findings from the specialists (JSON):
+            {aggregation}
+            {(previousReview is null ? "" : $"\nThe manager's review of your previous draft:\n{previousReview}")}
+            {await Db.RevisionNoteAsync(taskId, ct)}
+            """;
+        var synthesis = await chat.AskAsync<SynthesisAnswer>(
+            new AgentRequest(taskId, AgentTypes.Analyst, Instructions, material),
+            s => string.IsNullOrWhiteSpace(s.ExecutiveSummary) ? "executive_summary must not be empty." : null,
+            ct);
+
+        var now = DateTime.UtcNow;
+        Db.Solutions.Add(new SolutionEntity
+        {
+            SolutionId = solutionId,
+            TaskId = taskId,
+            AgentId = AgentTypes.AgentId(AgentTypes.Analyst),
+            SolutionType = SolutionTypes.Synthesis,
+            Content = ToMarkdown(synthesis),
+            Metadata = AgentJson.Serialize(synthesis),
+            Version = round,
+            CreatedAt = now,
+        });
+        var sections = synthesis.MainContent.Count == 1 ? "1 section" : $"{synthesis.MainContent.Count} sections";
+        var description = (previousReview, userRevision) switch
+        {
+            (not null, _) => $"Revised the final answer after the manager's review ({sections}, confidence {synthesis.OverallConfidence:0.00})",
+            (null, true) => $"Revised the final answer at the user's request ({sections}, confidence {synthesis.OverallConfidence:0.00})",
+            _ => $"Synthesised the final answer ({sections}, confidence {synthesis.OverallConfidence:0.00})",
+        };
+        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Analyst, InteractionTypes.Synthesis, InteractionTypes.Synthesis,
+            description, JsonSerializer.Serialize(new { solution_id = solutionId, round }), ct);
+        await Db.SaveChangesAsync(ct);
+        await context.Publish(new AnswerSynthesized(taskId, solutionId, round, description, now));
     }
 
     public static string ToMarkdown(SynthesisAnswer answer)

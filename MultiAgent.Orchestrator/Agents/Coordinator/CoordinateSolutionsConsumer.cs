@@ -22,7 +22,7 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
         Answer only with the JSON object described by the response schema.
         """;
 
-    public sealed record AcceptedSolution(string SubtaskId, string Title, string SpecialistType, string Content, int Version);
+    public sealed record AcceptedSolutionText(string SubtaskId, string Title, string SpecialistType, string Content, int Version);
 
     protected override string StepName => "Coordination";
 
@@ -30,72 +30,76 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
 
     protected override async Task ExecuteAsync(ConsumeContext<CoordinateSolutions> context)
     {
-        var (taskId, round) = context.Message;
+        var (taskId, round, acceptedIds) = context.Message;
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{taskId}:coordination:{round}");
+        var stepKey = $"coordination:{round}";
 
-        if (!await Db.Solutions.AnyAsync(s => s.SolutionId == solutionId, ct))
+        if (await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => (DateTime?)s.CreatedAt).FirstOrDefaultAsync(ct) is { } storedAt)
         {
-            var task = await Db.LoadTaskAsync(taskId, ct);
-            var accepted = await LoadAcceptedAsync(Db, taskId, ct);
-            var material = $"""
-                {AgentRecords.Describe(task)}
-
-                Accepted specialist solutions:
-                {string.Join("\n\n", accepted.Select(a => $"## {a.Title} (by {a.SpecialistType})\n{a.Content}"))}
-                {await Db.RevisionNoteAsync(taskId, ct)}
-                """;
-            var aggregation = await chat.AskAsync<AggregationAnswer>(
-                new AgentRequest(taskId, AgentTypes.Coordinator, Instructions, material),
-                a => a.StructuredFindings.Count == 0 ? "structured_findings must contain at least one theme." : null,
-                ct);
-
-            var confidences = aggregation.StructuredFindings.Select(f => f.Confidence).DefaultIfEmpty(0).ToList();
-            var specialistTypes = accepted.Select(a => a.SpecialistType).Distinct().ToList();
-            var now = DateTime.UtcNow;
-            Db.Solutions.Add(new SolutionEntity
-            {
-                SolutionId = solutionId,
-                TaskId = taskId,
-                AgentId = AgentTypes.AgentId(AgentTypes.Coordinator),
-                SolutionType = SolutionTypes.Coordination,
-                Content = AgentJson.Serialize(aggregation),
-                Metadata = JsonSerializer.Serialize(new
-                {
-                    total_specialists = specialistTypes.Count,
-                    specialist_types = specialistTypes,
-                    confidence_range = new[] { confidences.Min(), confidences.Max() },
-                    subtask_ids = accepted.Select(a => a.SubtaskId),
-                }),
-                Version = round,
-                IsAccepted = true,
-                CreatedAt = now,
-            });
-            var description = $"Aggregated {accepted.Count} accepted solutions into {aggregation.StructuredFindings.Count} themes, " +
-                              $"{aggregation.IdentifiedGaps.Count} gap(s), {aggregation.Inconsistencies.Count} inconsistency(ies)";
-            await Db.LogInteractionAsync($"coordination:{round}", taskId, AgentTypes.Coordinator, InteractionTypes.Coordination,
-                InteractionTypes.Coordination, description, JsonSerializer.Serialize(new { solution_id = solutionId }), ct);
-            await Db.SaveChangesAsync(ct);
-            await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Coordinator, InteractionTypes.Coordination, description, now));
+            var logged = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.Coordination, ct);
+            await context.Publish(new SolutionsCoordinated(taskId, round, solutionId, logged?.Description ?? "", storedAt));
+            return;
         }
 
-        await context.Publish(new SolutionsCoordinated(taskId, solutionId));
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var accepted = await LoadAsync(Db, acceptedIds, ct);
+        var material = $"""
+            {AgentRecords.Describe(task)}
+
+            Accepted specialist solutions:
+            {string.Join("\n\n", accepted.Select(a => $"## {a.Title} (by {a.SpecialistType})\n{a.Content}"))}
+            {await Db.RevisionNoteAsync(taskId, ct)}
+            """;
+        var aggregation = await chat.AskAsync<AggregationAnswer>(
+            new AgentRequest(taskId, AgentTypes.Coordinator, Instructions, material),
+            a => a.StructuredFindings.Count == 0 ? "structured_findings must contain at least one theme." : null,
+            ct);
+
+        var confidences = aggregation.StructuredFindings.Select(f => f.Confidence).DefaultIfEmpty(0).ToList();
+        var specialistTypes = accepted.Select(a => a.SpecialistType).Distinct().ToList();
+        var now = DateTime.UtcNow;
+        Db.Solutions.Add(new SolutionEntity
+        {
+            SolutionId = solutionId,
+            TaskId = taskId,
+            AgentId = AgentTypes.AgentId(AgentTypes.Coordinator),
+            SolutionType = SolutionTypes.Coordination,
+            Content = AgentJson.Serialize(aggregation),
+            Metadata = JsonSerializer.Serialize(new
+            {
+                total_specialists = specialistTypes.Count,
+                specialist_types = specialistTypes,
+                confidence_range = new[] { confidences.Min(), confidences.Max() },
+                subtask_ids = accepted.Select(a => a.SubtaskId),
+            }),
+            Version = round,
+            IsAccepted = true,
+            CreatedAt = now,
+        });
+        var description = $"Aggregated {Plural(accepted.Count, "accepted solution")} into {Plural(aggregation.StructuredFindings.Count, "theme")}, " +
+                          $"{Plural(aggregation.IdentifiedGaps.Count, "gap")} and {Plural(aggregation.Inconsistencies.Count, "inconsistency", "inconsistencies")}";
+        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Coordinator, InteractionTypes.Coordination,
+            InteractionTypes.Coordination, description, JsonSerializer.Serialize(new { solution_id = solutionId }), ct);
+        await Db.SaveChangesAsync(ct);
+        await context.Publish(new SolutionsCoordinated(taskId, round, solutionId, description, now));
     }
 
-    /// <summary>The latest accepted version of each subtask's solution, in plan order.</summary>
-    public static async Task<List<AcceptedSolution>> LoadAcceptedAsync(MultiAgentDbContext db, string taskId, CancellationToken ct)
+    /// <summary>Exactly the accepted solutions the workflow named, in its order (the current plan's, nothing older).</summary>
+    public static async Task<List<AcceptedSolutionText>> LoadAsync(MultiAgentDbContext db, IReadOnlyList<AcceptedSolution> accepted, CancellationToken ct)
     {
+        var ids = accepted.Select(a => a.SolutionId).ToList();
         var rows = await (
             from s in db.Solutions.AsNoTracking()
             join st in db.Subtasks.AsNoTracking() on s.SubtaskId equals st.SubtaskId
-            where s.TaskId == taskId && s.SolutionType == SolutionTypes.Subtask && s.IsAccepted
-            select new { s.SubtaskId, st.Title, s.AgentId, s.Content, s.Version, st.CreatedAt }).ToListAsync(ct);
+            where ids.Contains(s.SolutionId)
+            select new { s.SolutionId, s.SubtaskId, st.Title, s.AgentId, s.Content, s.Version }).ToListAsync(ct);
 
         return rows
-            .GroupBy(r => r.SubtaskId)
-            .Select(g => g.OrderByDescending(r => r.Version).First())
-            .OrderBy(r => r.CreatedAt)
-            .Select(r => new AcceptedSolution(r.SubtaskId!, r.Title, (r.AgentId ?? "agent_generalist")["agent_".Length..], r.Content, r.Version))
+            .OrderBy(r => ids.IndexOf(r.SolutionId))
+            .Select(r => new AcceptedSolutionText(r.SubtaskId!, r.Title, AgentTypes.TypeOf(r.AgentId ?? AgentTypes.AgentId(AgentRegistry.GeneralistType)), r.Content, r.Version))
             .ToList();
     }
+
+    private static string Plural(int count, string noun, string? plural = null) => count == 1 ? $"1 {noun}" : $"{count} {plural ?? noun + "s"}";
 }

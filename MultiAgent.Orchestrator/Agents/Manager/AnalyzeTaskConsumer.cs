@@ -3,7 +3,6 @@ using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
 using MultiAgent.Orchestrator.Agents.Model;
-using MultiAgent.Orchestrator.Workflow;
 
 namespace MultiAgent.Orchestrator.Agents.Manager;
 
@@ -14,7 +13,8 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
     public const string Instructions = """
         You are the Manager of a team of AI specialists. Analyse the task you are given:
         - identify its main domain and the keywords that indicate it;
-        - list the capabilities needed to solve it, as snake_case names (for example data_analysis, forecasting, market_knowledge);
+        - list the capabilities needed to solve it, chosen from the capability vocabulary given with the task (the schema
+          lists the allowed names), most important first;
         - judge its complexity: simple (one focused question), moderate (several related parts) or complex (many parts, deep analysis);
         - list the constraints and requirements it states or implies.
         Answer only with the JSON object described by the response schema.
@@ -30,22 +30,33 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
         var ct = context.CancellationToken;
         var stepKey = $"analysis:{round}";
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.TaskAnalysis, ct) is null)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.TaskAnalysis, ct) is { } stored)
         {
-            var task = await Db.LoadTaskAsync(taskId, ct);
-            var analysis = await chat.AskAsync<TaskAnalysisAnswer>(
-                new AgentRequest(taskId, AgentTypes.Manager, Instructions, AgentRecords.Describe(task) + await Db.RevisionNoteAsync(taskId, ct)),
-                a => a.RequiredCapabilities.Count == 0 ? "required_capabilities must name at least one capability." : null,
-                ct);
-
-            var description = $"Analysed the task: {analysis.Domain} domain, {analysis.Complexity.ToString().ToLowerInvariant()} complexity, " +
-                              $"needs {string.Join(", ", analysis.RequiredCapabilities.Take(6))}";
-            await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.TaskAnalysis, InteractionTypes.TaskAnalysis,
-                description, AgentJson.Serialize(analysis), ct);
-            await Db.SaveChangesAsync(ct);
-            await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.TaskAnalysis, description, DateTime.UtcNow));
+            await context.Publish(new TaskAnalyzed(taskId, round, stored.Description ?? "", stored.Timestamp));
+            return;
         }
 
-        await context.Publish(new TaskAnalyzed(taskId));
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var vocabulary = AgentRegistry.CapabilityVocabulary;
+        var analysis = await chat.AskAsync<TaskAnalysisAnswer>(
+            new AgentRequest(taskId, AgentTypes.Manager, Instructions, $"""
+                {AgentRecords.Describe(task)}{await Db.RevisionNoteAsync(taskId, ct)}
+
+                Capability vocabulary: {string.Join(", ", vocabulary)}
+                """),
+            a => a.RequiredCapabilities.Count == 0 ? "required_capabilities must name at least one capability from the vocabulary."
+                : a.RequiredCapabilities.FirstOrDefault(c => !vocabulary.Contains(c)) is { } unknown
+                    ? $"'{unknown}' is not in the capability vocabulary; use only: {string.Join(", ", vocabulary)}."
+                    : null,
+            ct,
+            new Dictionary<string, IReadOnlyList<string>> { ["required_capabilities"] = vocabulary });
+
+        var now = DateTime.UtcNow;
+        var description = $"Analysed the task: {analysis.Domain} domain, {analysis.Complexity.ToString().ToLowerInvariant()} complexity, " +
+                          $"needs {string.Join(", ", analysis.RequiredCapabilities.Take(6))}";
+        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.TaskAnalysis, InteractionTypes.TaskAnalysis,
+            description, AgentJson.Serialize(analysis), ct);
+        await Db.SaveChangesAsync(ct);
+        await context.Publish(new TaskAnalyzed(taskId, round, description, now));
     }
 }

@@ -1,17 +1,16 @@
-using System.Text.Json;
 using MassTransit;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
 using MultiAgent.Data.Entities;
 using MultiAgent.Orchestrator.Agents.Model;
-using MultiAgent.Orchestrator.Workflow;
 
 namespace MultiAgent.Orchestrator.Agents.Manager;
 
 /// <summary>
 /// Manager, step 3: subtasks with deliverables and dependencies. The graph is validated in code and an invalid one is sent
-/// back to the model with the reasons; execution phases are computed from the graph, never taken from the model.
+/// back to the model with the reasons; execution phases are computed from the graph, never taken from the model. The step
+/// stores the plan (the subtasks rows); their execution state is the workflow's from then on.
 /// </summary>
 public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<DecomposeTaskConsumer> logger)
     : AgentStepConsumer<DecomposeTask>(db, logger)
@@ -28,11 +27,8 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         Answer only with the JSON object described by the response schema.
         """;
 
-    public sealed record DecompositionRecord(IReadOnlyList<IReadOnlyList<string>> Phases, IReadOnlyDictionary<string, string> Specialists, DecompositionAnswer Plan);
-
-    public sealed record SubtaskRequirements(
-        string PlanId, string SpecialistType, string Deliverable, IReadOnlyList<string> Dependencies, string Priority, string Complexity, int Phase,
-        IReadOnlyList<string> FocusAreas, int PlanRound = 1);
+    /// <summary>What the step stored: the plan as the workflow received it, and the manager's answer.</summary>
+    public sealed record DecompositionRecord(IReadOnlyList<SubtaskPlan> Subtasks, DecompositionAnswer Plan);
 
     protected override string StepName => "Task decomposition";
 
@@ -44,20 +40,21 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         var ct = context.CancellationToken;
         var stepKey = $"decomposition:{round}";
 
-        if (await Db.StoredRecordAsync<DecompositionRecord>(stepKey, taskId, InteractionTypes.SubtaskCreation, ct) is { } record)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SubtaskCreation, ct) is { Metadata: { } json } stored)
         {
-            await context.Publish(new TaskDecomposed(taskId, record.Phases, record.Specialists));
+            var record = System.Text.Json.JsonSerializer.Deserialize<DecompositionRecord>(json, AgentJson.Options)!;
+            await context.Publish(new TaskDecomposed(taskId, round, record.Subtasks, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
         var task = await Db.LoadTaskAsync(taskId, ct);
-        var selectionJson = await Db.LatestMetadataAsync(taskId, InteractionTypes.SpecialistSelection, ct)
-            ?? throw new InvalidOperationException("The specialist selection is missing.");
-        var selection = JsonSerializer.Deserialize<SelectSpecialistsConsumer.SelectionRecord>(selectionJson, AgentJson.Options)!;
+        var selection = await Db.StoredRecordAsync<SelectSpecialistsConsumer.SelectionRecord>($"selection:{round}", taskId,
+                            InteractionTypes.SpecialistSelection, ct)
+                        ?? throw new InvalidOperationException("The specialist selection is missing.");
         var allowed = selection.Selected.Select(s => s.Type).ToList();
 
         var material = $"""
-            {AgentRecords.Describe(task)}
+            {AgentRecords.Describe(task)}{await Db.RevisionNoteAsync(taskId, ct)}
 
             Selected specialists (type: capabilities — focus areas):
             {string.Join("\n", selection.Selected.Select(s =>
@@ -68,6 +65,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
             new AgentRequest(taskId, AgentTypes.Manager, Instructions, material),
             p =>
             {
+                if (p.Subtasks.Count is < 2 or > 8) return $"the plan has {p.Subtasks.Count} subtasks; use between 2 and 8.";
                 var problems = TaskGraph.Validate(ToGraph(p), allowed);
                 return problems.Count == 0 ? null : "the dependency graph is invalid: " + string.Join(" ", problems);
             },
@@ -75,49 +73,56 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
             new Dictionary<string, IReadOnlyList<string>> { ["assigned_specialist"] = allowed });
 
         var graph = ToGraph(plan);
-        var planPhases = TaskGraph.Phases(graph);
         var effective = TaskGraph.WithParents(graph).ToDictionary(n => n.Id, n => n.Dependencies);
         var idMap = plan.Subtasks.ToDictionary(s => s.SubtaskId, s => Ids.Deterministic(Ids.SubtaskPrefix, $"{taskId}:{round}:{s.SubtaskId}"));
-        var phaseOf = planPhases.SelectMany((phase, index) => phase.Select(id => (id, index))).ToDictionary(x => x.id, x => x.index + 1);
+        var phaseOf = TaskGraph.Phases(graph).SelectMany((phase, index) => phase.Select(id => (id, index))).ToDictionary(x => x.id, x => x.index + 1);
         var now = DateTime.UtcNow;
 
+        var planned = new List<SubtaskPlan>();
         foreach (var subtask in plan.Subtasks)
         {
-            var requirements = new SubtaskRequirements(subtask.SubtaskId, subtask.AssignedSpecialist, subtask.Deliverable,
-                effective[subtask.SubtaskId].Select(d => idMap[d]).ToList(), subtask.Priority, subtask.Complexity.ToString().ToLowerInvariant(),
-                phaseOf[subtask.SubtaskId], selection.Selected.FirstOrDefault(s => s.Type == subtask.AssignedSpecialist)?.FocusAreas ?? [], round);
+            var id = idMap[subtask.SubtaskId];
+            var dependencies = effective[subtask.SubtaskId].Select(d => idMap[d]).ToList();
+            var parent = subtask.ParentSubtaskId is { } p ? idMap[p] : null;
+            var title = Truncate(subtask.Title, 500);
             Db.Subtasks.Add(new SubtaskEntity
             {
-                SubtaskId = idMap[subtask.SubtaskId],
+                SubtaskId = id,
                 TaskId = taskId,
-                ParentSubtaskId = subtask.ParentSubtaskId is { } parent ? idMap[parent] : null,
-                AssignedAgentId = AgentTypes.AgentId(subtask.AssignedSpecialist),
-                Title = Truncate(subtask.Title, 500),
+                ParentSubtaskId = parent,
+                Title = title,
                 Description = subtask.Description,
-                Requirements = AgentJson.Serialize(requirements),
-                Status = SubtaskStatuses.Assigned,
+                Requirements = new SubtaskRequirements(subtask.SubtaskId, subtask.Deliverable, subtask.Priority.ToLowerInvariant(),
+                    subtask.Complexity.ToString().ToLowerInvariant(),
+                    selection.Selected.FirstOrDefault(s => s.Type == subtask.AssignedSpecialist)?.FocusAreas ?? []),
                 Priority = Priorities.Rank(subtask.Priority.ToLowerInvariant()),
+                PlanRound = round,
+                Phase = phaseOf[subtask.SubtaskId],
+                Dependencies = dependencies,
+                Status = SubtaskStatus.Assigned,
+                SpecialistType = subtask.AssignedSpecialist,
+                AssignedAgentId = AgentTypes.AgentId(subtask.AssignedSpecialist),
                 CreatedAt = now,
                 UpdatedAt = now,
             });
             await Db.LogInteractionAsync($"{stepKey}:{subtask.SubtaskId}", taskId, AgentTypes.Manager, InteractionTypes.SubtaskAssignment,
-                InteractionTypes.SubtaskAssignment, $"Assigned \"{subtask.Title}\" to {subtask.AssignedSpecialist} (phase {phaseOf[subtask.SubtaskId]})",
+                InteractionTypes.SubtaskAssignment, $"Assigned \"{title}\" to {subtask.AssignedSpecialist} (phase {phaseOf[subtask.SubtaskId]})",
                 null, ct);
+            planned.Add(new SubtaskPlan(id, title, subtask.Description, subtask.AssignedSpecialist, phaseOf[subtask.SubtaskId], dependencies, parent));
         }
 
-        var phases = planPhases.Select(p => (IReadOnlyList<string>)p.Select(id => idMap[id]).ToList()).ToList();
-        var specialists = plan.Subtasks.ToDictionary(s => idMap[s.SubtaskId], s => s.AssignedSpecialist);
-        var description = $"Created {plan.Subtasks.Count} subtasks in {phases.Count} phase(s)";
+        var phases = phaseOf.Values.Distinct().Count();
+        var description = $"Created {Plural(plan.Subtasks.Count, "subtask")} in {Plural(phases, "phase")}";
         await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SubtaskCreation, InteractionTypes.SubtaskCreation,
-            description, AgentJson.Serialize(new DecompositionRecord(phases, specialists, plan)), ct);
+            description, AgentJson.Serialize(new DecompositionRecord(planned, plan)), ct);
         await Db.SaveChangesAsync(ct);
-
-        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.SubtaskCreation, description, now));
-        await context.Publish(new TaskDecomposed(taskId, phases, specialists));
+        await context.Publish(new TaskDecomposed(taskId, round, planned, description, now));
     }
 
     private static List<GraphNode> ToGraph(DecompositionAnswer plan) =>
         plan.Subtasks.Select(s => new GraphNode(s.SubtaskId, s.AssignedSpecialist, s.Dependencies, s.ParentSubtaskId)).ToList();
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+
+    internal static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -25,33 +25,33 @@ public sealed class PlanRevisionConsumer(MultiAgentDbContext db, ILogger<PlanRev
         var ct = context.CancellationToken;
         var stepKey = $"revision:{revisionId}";
 
-        if (await Db.StoredRecordAsync<RevisionRecord>(stepKey, taskId, InteractionTypes.RevisionPlanning, ct) is { } record)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.RevisionPlanning, ct) is { Metadata: { } json } stored)
         {
-            await context.Publish(new RevisionPlanned(taskId, revisionId, record.Scope, record.SubtaskIds));
+            var record = JsonSerializer.Deserialize<RevisionRecord>(json, AgentJson.Options)!;
+            await context.Publish(new RevisionPlanned(taskId, revisionId, record.Scope, record.SubtaskIds, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var revision = await Db.Revisions.FirstAsync(r => r.RevisionId == revisionId, ct);
-        var areas = revision.SpecificAreas is { } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
-        var subtasks = (await Db.Subtasks.AsNoTracking().Where(s => current.Contains(s.SubtaskId)).OrderBy(s => s.CreatedAt).ToListAsync(ct))
-            .Select(s => new PlannedSubtaskInfo(s.SubtaskId, s.Title, s.Description,
-                JsonSerializer.Deserialize<DecomposeTaskConsumer.SubtaskRequirements>(s.Requirements!, AgentJson.Options)!.Dependencies))
-            .ToList();
+        var revision = await Db.Revisions.AsNoTracking().FirstAsync(r => r.RevisionId == revisionId, ct);
+        var subtasks = await Db.Subtasks.AsNoTracking()
+            .Where(s => current.Contains(s.SubtaskId))
+            .OrderBy(s => s.CreatedAt)
+            .Select(s => new PlannedSubtaskInfo(s.SubtaskId, s.Title, s.Description, s.Dependencies))
+            .ToListAsync(ct);
 
-        var (scope, subtaskIds) = RevisionScopePolicy.Decide(revision.RevisionRequest, areas, subtasks);
-        revision.Status = "in_progress";
-
+        var (scope, subtaskIds) = RevisionScopePolicy.Decide(revision.RevisionRequest, revision.SpecificAreas, subtasks);
         var description = scope switch
         {
             RevisionScope.FullTask => "Revision: the whole task is analysed and planned again",
-            RevisionScope.SpecificSubtasks => $"Revision: {subtaskIds.Count} subtask(s) are executed again, with everything that depends on them",
+            RevisionScope.SpecificSubtasks => subtaskIds.Count == 1
+                ? "Revision: 1 subtask is executed again"
+                : $"Revision: {subtaskIds.Count} subtasks are executed again (the named ones and what depends on them)",
             _ => "Revision: the final answer is synthesised again",
         };
+        var now = DateTime.UtcNow;
         await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.RevisionPlanning, InteractionTypes.RevisionPlanning,
             description, AgentJson.Serialize(new RevisionRecord(scope, subtaskIds)), ct);
         await Db.SaveChangesAsync(ct);
-
-        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.RevisionPlanning, description, DateTime.UtcNow));
-        await context.Publish(new RevisionPlanned(taskId, revisionId, scope, subtaskIds));
+        await context.Publish(new RevisionPlanned(taskId, revisionId, scope, subtaskIds, description, now));
     }
 }

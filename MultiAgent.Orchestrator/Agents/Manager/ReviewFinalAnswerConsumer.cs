@@ -32,9 +32,11 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
         var ct = context.CancellationToken;
         var stepKey = $"final-review:{round}";
 
-        if (await Db.StoredRecordAsync<FinalReviewRecord>(stepKey, taskId, InteractionTypes.FinalReview, ct) is { } record)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.FinalReview, ct) is { Metadata: { } json } stored)
         {
-            await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, record.Approved));
+            var record = JsonSerializer.Deserialize<FinalReviewRecord>(json, AgentJson.Options)!;
+            await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, record.Approved, record.Review.Score, Summary(record.Review),
+                stored.Description ?? "", stored.Timestamp));
             return;
         }
 
@@ -45,20 +47,25 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
 
             {await Db.RevisionNoteAsync(taskId, ct)}
 
-            Final answer draft {round} to review:
+            Final answer draft to review:
             {answer}
             """), null, ct);
 
         // The same bar as the subtask rubric: the model's approval counts only with a score that clears the acceptance threshold.
         var approved = review.Approved && review.Score >= ReviewRubric.AcceptThreshold;
+        var now = DateTime.UtcNow;
         var description = approved
             ? $"Approved the final answer ({review.Score:0.0}/10)"
             : $"Sent the final answer back to the analyst ({review.Score:0.0}/10): {string.Join("; ", review.Issues.Take(3))}";
         await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.FinalReview, InteractionTypes.FinalReview,
             description, AgentJson.Serialize(new FinalReviewRecord(approved, review)), ct);
         await Db.SaveChangesAsync(ct);
-
-        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.FinalReview, description, DateTime.UtcNow));
-        await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, approved));
+        await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, approved, review.Score, Summary(review), description, now));
     }
+
+    /// <summary>What the review said, as the analyst reads it on the next draft and the user sees with the answer.</summary>
+    public static string Summary(FinalReviewAnswer review) =>
+        review.Issues.Count == 0
+            ? $"{review.Feedback.Trim()} (score {review.Score:0.0}/10)"
+            : $"{review.Feedback.Trim()} (score {review.Score:0.0}/10) Issues: {string.Join("; ", review.Issues)}";
 }

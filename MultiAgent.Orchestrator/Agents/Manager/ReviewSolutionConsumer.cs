@@ -1,16 +1,17 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
+using MultiAgent.Data.Entities;
 using MultiAgent.Orchestrator.Agents.Model;
-using MultiAgent.Orchestrator.Workflow;
 
 namespace MultiAgent.Orchestrator.Agents.Manager;
 
 /// <summary>
 /// Manager, review: the model scores the four criteria; the weighted score and the decision come from <see cref="ReviewRubric"/>.
+/// The step records its verdict on the solution version it reviewed and the reviewed agent's rating, all in one transaction;
+/// what happens to the subtask is the workflow's decision.
 /// </summary>
 public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<ReviewSolutionConsumer> logger)
     : AgentStepConsumer<ReviewSolution>(db, logger)
@@ -24,7 +25,7 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
         Answer only with the JSON object described by the response schema.
         """;
 
-    public sealed record ReviewRecord(double Score, ReviewDecision Decision, SolutionReviewAnswer Review);
+    public sealed record ReviewRecord(double Score, ReviewDecision Decision, string Feedback, SolutionReviewAnswer Review);
 
     protected override string StepName => "Manager review";
 
@@ -36,57 +37,79 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
         var ct = context.CancellationToken;
         var stepKey = $"review:{subtaskId}:v{version}";
 
-        if (await Db.StoredRecordAsync<ReviewRecord>(stepKey, taskId, InteractionTypes.SolutionReview, ct) is { } record)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SolutionReview, ct) is { Metadata: { } json } stored)
         {
-            await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, record.Decision, record.Score));
+            var record = System.Text.Json.JsonSerializer.Deserialize<ReviewRecord>(json, AgentJson.Options)!;
+            await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, record.Decision, record.Score, record.Feedback,
+                stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var subtask = await Db.Subtasks.FirstAsync(s => s.SubtaskId == subtaskId, ct);
+        var subtask = await Db.Subtasks.AsNoTracking().FirstAsync(s => s.SubtaskId == subtaskId, ct);
         var solution = await Db.Solutions.FirstAsync(s => s.SolutionId == solutionId, ct);
-        var requirements = JsonSerializer.Deserialize<DecomposeTaskConsumer.SubtaskRequirements>(subtask.Requirements!, AgentJson.Options)!;
-
         var task = await Db.LoadTaskAsync(taskId, ct);
+        var specialist = AgentTypes.TypeOf(solution.AgentId ?? subtask.SpecialistType);
         var material = $"""
             Overall task:
             {AgentRecords.Describe(task)}
 
-            Subtask {requirements.PlanId}: {subtask.Title}
+            Subtask {subtask.Requirements.PlanId}: {subtask.Title}
             Description: {subtask.Description}
-            Expected deliverable: {requirements.Deliverable}
+            Expected deliverable: {subtask.Requirements.Deliverable}
 
-            Solution version {version}, by the {requirements.SpecialistType} specialist:
+            Solution version {version}, by the {specialist} specialist:
             {solution.Content}
             """;
         var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, material), null, ct);
 
-        var score = ReviewRubric.WeightedScore(review.Scores.Completeness, review.Scores.Accuracy, review.Scores.Relevance, review.Scores.Quality);
+        var scores = review.Scores;
+        var score = ReviewRubric.WeightedScore(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality);
         var decision = ReviewRubric.Decide(score);
         var feedback = decision == ReviewDecision.Accepted || review.RevisionRequests.Count == 0
             ? review.Feedback
             : review.Feedback + "\n\nRevision requests:\n" + string.Join("\n", review.RevisionRequests.Select(r => "- " + r));
-        var now = DateTime.UtcNow;
+        var verdict = decision switch
+        {
+            ReviewDecision.Accepted => AcceptanceStatus.Accepted,
+            ReviewDecision.NeedsRevision => AcceptanceStatus.NeedsRevision,
+            _ => AcceptanceStatus.Rejected,
+        };
 
         solution.IsAccepted = decision == ReviewDecision.Accepted;
         solution.AcceptanceFeedback = feedback;
-        subtask.AcceptanceStatus = decision switch
-        {
-            ReviewDecision.Accepted => AcceptanceStatuses.Accepted,
-            ReviewDecision.NeedsRevision => AcceptanceStatuses.NeedsRevision,
-            _ => AcceptanceStatuses.Rejected,
-        };
-        subtask.Status = decision == ReviewDecision.Accepted ? SubtaskStatuses.Completed : SubtaskStatuses.NeedsRevision;
-        subtask.ManagerFeedback = feedback;
-        subtask.ResultMetadata = JsonSerializer.Serialize(new { score, decision = subtask.AcceptanceStatus, version, solution_id = solutionId });
-        subtask.UpdatedAt = now;
+        solution.Review = new SolutionReview(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality, score, verdict, review.Feedback,
+            review.Strengths, review.Weaknesses, review.RevisionRequests);
 
-        var description = $"Reviewed \"{subtask.Title}\" v{version}: {score:0.00}/10, {subtask.AcceptanceStatus}";
+        var now = DateTime.UtcNow;
+        var description = $"Reviewed \"{subtask.Title}\" v{version}: {score:0.00}/10, {verdict.Name().Replace('_', ' ')}";
         await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SolutionReview, InteractionTypes.SolutionReview,
-            description, AgentJson.Serialize(new ReviewRecord(score, decision, review)), ct);
-        await Db.SaveChangesAsync(ct);
+            description, AgentJson.Serialize(new ReviewRecord(score, decision, feedback, review)), ct);
 
-        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.SolutionReview, description, now));
-        await context.Publish(TaskEvents.SubtaskUpdate(taskId, subtaskId, subtask.Status, null, now));
-        await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, decision, score));
+        // The verdict, the review record and the specialist's rating are stored together, so a redelivered review counts once.
+        await Db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await Db.Database.BeginTransactionAsync(ct);
+            await Db.SaveChangesAsync(ct);
+            await AgentRatings.RecordAsync(Db, AgentTypes.AgentId(specialist), score, decision == ReviewDecision.Accepted, now, ct);
+            await transaction.CommitAsync(ct);
+        });
+
+        await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, decision, score, feedback, description, now));
+    }
+}
+
+/// <summary>agents.total_tasks_completed and average_rating: maintained by the manager's reviews.</summary>
+public static class AgentRatings
+{
+    /// <summary>Adds one review score to the agent's running mean and, when accepted, one completed subtask.</summary>
+    public static Task<int> RecordAsync(MultiAgentDbContext db, string agentId, double score, bool accepted, DateTime now, CancellationToken ct)
+    {
+        var value = (decimal)Math.Round(score, 2);
+        var completed = accepted ? 1 : 0;
+        return db.Agents.Where(a => a.AgentId == agentId).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.AverageRating, a => Math.Round(((a.AverageRating ?? 0m) * a.RatingCount + value) / (a.RatingCount + 1), 2))
+            .SetProperty(a => a.RatingCount, a => a.RatingCount + 1)
+            .SetProperty(a => a.TotalTasksCompleted, a => a.TotalTasksCompleted + completed)
+            .SetProperty(a => a.UpdatedAt, now), ct);
     }
 }

@@ -4,12 +4,15 @@ using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
+using MultiAgent.Data.Entities;
 using MultiAgent.Orchestrator.Agents.Model;
-using MultiAgent.Orchestrator.Workflow;
 
 namespace MultiAgent.Orchestrator.Agents.Manager;
 
-/// <summary>Manager, step 2: the model proposes specialists; <see cref="SpecialistSelectionPolicy"/> decides.</summary>
+/// <summary>
+/// Manager, step 2: the model proposes specialists from the registry (its answer's schema allows only registered types, and an
+/// answer naming another type is sent back); <see cref="SpecialistSelectionPolicy"/> scores every registered type and decides.
+/// </summary>
 public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<SelectSpecialistsConsumer> logger)
     : AgentStepConsumer<SelectSpecialists>(db, logger)
 {
@@ -33,43 +36,50 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
         var ct = context.CancellationToken;
         var stepKey = $"selection:{round}";
 
-        if (await Db.StoredRecordAsync<SelectionRecord>(stepKey, taskId, InteractionTypes.SpecialistSelection, ct) is { } record)
+        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SpecialistSelection, ct) is { Metadata: { } json } stored)
         {
-            await context.Publish(new SpecialistsSelected(taskId, record.Selected.Select(s => s.Type).ToList()));
+            var record = JsonSerializer.Deserialize<SelectionRecord>(json, AgentJson.Options)!;
+            await context.Publish(new SpecialistsSelected(taskId, round, Public(record.Selected), stored.Description ?? "", stored.Timestamp));
             return;
         }
 
         var task = await Db.LoadTaskAsync(taskId, ct);
-        var analysisJson = await Db.LatestMetadataAsync(taskId, InteractionTypes.TaskAnalysis, ct)
+        var analysis = await Db.StoredRecordAsync<TaskAnalysisAnswer>($"analysis:{round}", taskId, InteractionTypes.TaskAnalysis, ct)
             ?? throw new InvalidOperationException("The task analysis is missing.");
-        var analysis = JsonSerializer.Deserialize<TaskAnalysisAnswer>(analysisJson, AgentJson.Options)!;
         // Agents an administrator put in maintenance are not selected.
         var inMaintenance = await Db.Agents.AsNoTracking()
-            .Where(a => a.Status == AgentActivityTracker.Maintenance)
+            .Where(a => a.Status == AgentStatuses.Maintenance)
             .Select(a => a.AgentType)
             .ToListAsync(ct);
         var registry = AgentRegistry.Specialists.Where(s => !inMaintenance.Contains(s.Type)).ToList();
+        var types = registry.Select(r => r.Type).ToList();
 
         var material = $"""
             {AgentRecords.Describe(task)}
 
-            Analysis: {analysisJson}
+            Analysis: {AgentJson.Serialize(analysis)}
 
             Registry of specialist types (type: capabilities — description):
             {string.Join("\n", registry.Select(r => $"- {r.Type}: {string.Join(", ", r.Capabilities)} — {r.Description}"))}
             """;
         var answer = await chat.AskAsync<SpecialistSelectionAnswer>(
             new AgentRequest(taskId, AgentTypes.Manager, Instructions, material),
-            a => a.Specialists.Count == 0 ? "specialists must list at least one specialist type from the registry." : null,
-            ct);
+            a => a.Specialists.Count == 0 ? "specialists must list at least one specialist type from the registry."
+                : a.Specialists.FirstOrDefault(s => !types.Contains(s.Type)) is { } unknown
+                    ? $"'{unknown.Type}' is not a specialist type of the registry; use only: {string.Join(", ", types)}."
+                    : null,
+            ct,
+            new Dictionary<string, IReadOnlyList<string>> { ["type"] = types });
 
         var selected = SpecialistSelectionPolicy.Select(analysis.Complexity, analysis.RequiredCapabilities, answer.Specialists, registry);
+        var now = DateTime.UtcNow;
         var description = "Selected: " + string.Join(", ", selected.Select(s => $"{s.Type} ({s.Score:0.00})"));
         await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, InteractionTypes.SpecialistSelection,
             description, AgentJson.Serialize(new SelectionRecord(analysis, selected, answer.Specialists)), ct);
         await Db.SaveChangesAsync(ct);
-
-        await context.Publish(TaskEvents.AgentActivity(taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, description, DateTime.UtcNow));
-        await context.Publish(new SpecialistsSelected(taskId, selected.Select(s => s.Type).ToList()));
+        await context.Publish(new SpecialistsSelected(taskId, round, Public(selected), description, now));
     }
+
+    private static List<Contracts.Api.SelectedSpecialist> Public(IReadOnlyList<SelectedSpecialist> selected) =>
+        [.. selected.Select(s => new Contracts.Api.SelectedSpecialist(s.Type, s.Score, s.Rationale))];
 }

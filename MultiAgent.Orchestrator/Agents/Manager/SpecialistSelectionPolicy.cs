@@ -74,7 +74,7 @@ public static class SpecialistSelectionPolicy
         var result = chosen.Select(c => new SelectedSpecialist(
             c.Definition.Type,
             Math.Round(c.Score, 3),
-            c.Proposal?.Rationale is { Length: > 0 } r ? r : $"Capabilities match the task: {string.Join(", ", c.Definition.Capabilities.Where(cap => required.Any(req => Matches(cap, req))))}",
+            Rationale(c.Definition, c.Proposal, required),
             c.Proposal?.Priority ?? "medium",
             c.Proposal?.FocusAreas ?? [],
             AddedForGap: false)).ToList();
@@ -88,6 +88,14 @@ public static class SpecialistSelectionPolicy
         }
 
         return result;
+    }
+
+    /// <summary>Why a specialist was chosen: the required capabilities it matched, then the manager's own reason.</summary>
+    public static string Rationale(AgentRegistry.AgentDefinition specialist, SpecialistProposal? proposal, IReadOnlyList<string> required)
+    {
+        var matched = specialist.Capabilities.Where(cap => required.Any(req => Matches(cap, req))).ToList();
+        var match = matched.Count > 0 ? $"Matches {string.Join(", ", matched)}." : "Matches none of the required capabilities.";
+        return proposal?.Rationale is { Length: > 0 } reason ? $"{match} {reason.Trim()}" : match;
     }
 
     public static double Score(double modelScore, double capabilityMatch, bool hasRequirements) =>

@@ -13,7 +13,7 @@ public sealed record AgentRequest(string TaskId, string AgentType, string Instru
 /// Asks an agent for an answer that must fit the record <typeparamref name="T"/>: the JSON schema is derived from the record,
 /// the answer is parsed and validated, and an unusable answer is sent back with the reason a bounded number of times.
 /// </summary>
-public sealed class AgentChat(AgentModels models, TaskCancellations cancellations, AgentSettings agentSettings, ILogger<AgentChat> logger)
+public sealed class AgentChat(IAgentModels models, TaskCancellations cancellations, AgentSettings agentSettings, ILogger<AgentChat> logger)
 {
     public const int MaxAnswerAttempts = 3;
 
@@ -122,9 +122,11 @@ public static class AgentJson
                 {
                     foreach (var (name, values) in restrict)
                     {
+                        // An array property restricts its items; any other property restricts itself.
                         if (properties[name] is JsonObject property)
                         {
-                            property["enum"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]);
+                            var target = property["items"] is JsonObject items && IsArray(property) ? items : property;
+                            target["enum"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]);
                         }
                     }
                 }
@@ -135,6 +137,13 @@ public static class AgentJson
                 break;
         }
     }
+
+    private static bool IsArray(JsonObject schema) => schema["type"] switch
+    {
+        JsonValue v => v.TryGetValue<string>(out var type) && type == "array",
+        JsonArray types => types.Any(t => t?.GetValue<string>() == "array"),
+        _ => false,
+    };
 
     public static bool TryParse<T>(string? text, out T? value, out string? problem) where T : class
     {

@@ -6,11 +6,17 @@ using OpenAI;
 
 namespace MultiAgent.Orchestrator.Agents.Model;
 
+/// <summary>The chat client for a model: the AiGateway in the platform, a scripted client in the workflow's tests.</summary>
+public interface IAgentModels
+{
+    IChatClient For(string model);
+}
+
 /// <summary>
 /// One <see cref="IChatClient"/> per model name, all speaking the OpenAI protocol to the AiGateway (found by service discovery).
 /// The OpenAI client binds the model at construction, hence one client per model.
 /// </summary>
-public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfiguration configuration, ILoggerFactory loggerFactory)
+public sealed class AgentModels(IHttpClientFactory httpClientFactory, IConfiguration configuration, ILoggerFactory loggerFactory) : IAgentModels
 {
     public const string HttpClientName = "aigateway";
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Data;
 
@@ -23,23 +22,14 @@ public sealed class AgentSettings(IServiceScopeFactory scopes, TimeProvider time
         var defaults = AgentRegistry.Find(agentType) ?? AgentRegistry.Find(AgentRegistry.GeneralistType)!;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<MultiAgentDbContext>();
-        var json = await db.Agents.AsNoTracking()
+        var config = await db.Agents.AsNoTracking()
             .Where(a => a.AgentType == defaults.Type)
             .Select(a => a.ModelConfig)
             .FirstOrDefaultAsync(cancellationToken);
 
-        var settings = defaults;
-        if (json is not null)
-        {
-            var config = JsonDocument.Parse(json).RootElement;
-            settings = defaults with
-            {
-                Model = config.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : defaults.Model,
-                Temperature = config.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : defaults.Temperature,
-                MaxTokens = config.TryGetProperty("max_tokens", out var x) && x.ValueKind == JsonValueKind.Number ? x.GetInt32() : defaults.MaxTokens,
-            };
-        }
-
+        var settings = config is null
+            ? defaults
+            : defaults with { Model = config.Model, Temperature = config.Temperature, MaxTokens = config.MaxTokens };
         _cache[agentType] = (settings, now);
         return settings;
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
@@ -7,13 +6,13 @@ using MultiAgent.Data;
 using MultiAgent.Data.Entities;
 using MultiAgent.Orchestrator.Agents.Manager;
 using MultiAgent.Orchestrator.Agents.Model;
-using MultiAgent.Orchestrator.Workflow;
 
 namespace MultiAgent.Orchestrator.Agents.Specialists;
 
 /// <summary>
-/// A specialist solves one subtask, given the accepted outputs of the subtasks it depends on and, on a revision,
-/// its previous answer with the manager's requests. Each answer is a new solution version; old versions are kept.
+/// A specialist solves one subtask, given the accepted outputs of the subtasks it depends on and, on a revision, its previous
+/// answer with the manager's requests. Each answer is a new solution version; old versions are kept. The step writes its
+/// solution and the subtask's latest result; the subtask's status is the workflow's.
 /// </summary>
 public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<ExecuteSubtaskConsumer> logger)
     : AgentStepConsumer<ExecuteSubtask>(db, logger)
@@ -22,112 +21,100 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
         You are a specialist on a team of AI agents. Solve the subtask you are given within your specialty, thoroughly and
         concretely. Use the outputs of the subtasks it depends on where relevant. If a previous version of your answer and the
         manager's review are included, address every revision request. Give your solution in markdown, the key findings,
-        your confidence from 0 to 1, your sources or evidence, and your reasoning.
+        your confidence from 0 to 1, your sources or evidence (references a reader could look up), and your reasoning.
         Answer only with the JSON object described by the response schema.
         """;
 
     protected override string StepName => "Specialist execution";
 
-    protected override string? AgentTypeFor(ExecuteSubtask message) =>
-        string.IsNullOrEmpty(message.SpecialistType) ? null : message.SpecialistType;
+    protected override string? AgentTypeFor(ExecuteSubtask message) => message.SpecialistType;
 
     protected override async Task ExecuteAsync(ConsumeContext<ExecuteSubtask> context)
     {
-        var (taskId, subtaskId, version, requestedSpecialist) = context.Message;
+        var (taskId, subtaskId, version, specialist) = context.Message;
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{subtaskId}:v{version}");
+        var stepKey = $"solution:{subtaskId}:v{version}";
 
-        if (!await Db.Solutions.AnyAsync(s => s.SolutionId == solutionId, ct))
+        var stored = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => new { s.Content, s.CreatedAt, s.AgentId })
+            .FirstOrDefaultAsync(ct);
+        if (stored is not null)
         {
-            var subtask = await Db.Subtasks.FirstAsync(s => s.SubtaskId == subtaskId, ct);
-            var requirements = JsonSerializer.Deserialize<DecomposeTaskConsumer.SubtaskRequirements>(subtask.Requirements!, AgentJson.Options)!;
-            var specialist = string.IsNullOrEmpty(requestedSpecialist) ? requirements.SpecialistType : requestedSpecialist;
-            var task = await Db.LoadTaskAsync(taskId, ct);
-            var now = DateTime.UtcNow;
-
-            subtask.Status = SubtaskStatuses.InProgress;
-            subtask.AssignedAgentId = AgentTypes.AgentId(specialist);
-            subtask.StartedAt ??= now;
-            subtask.UpdatedAt = now;
-            await Db.SaveChangesAsync(ct);
-            await context.Publish(TaskEvents.SubtaskUpdate(taskId, subtaskId, SubtaskStatuses.InProgress, null, now));
-
-            var material = await BuildMaterialAsync(task, subtask, requirements, specialist, version, ct);
-            var answer = await chat.AskAsync<SpecialistAnswer>(
-                new AgentRequest(taskId, specialist, Instructions, material),
-                a => string.IsNullOrWhiteSpace(a.Content) ? "content must contain the solution." : null,
-                ct);
-
-            now = DateTime.UtcNow;
-            Db.Solutions.Add(new SolutionEntity
-            {
-                SolutionId = solutionId,
-                TaskId = taskId,
-                SubtaskId = subtaskId,
-                AgentId = AgentTypes.AgentId(specialist),
-                SolutionType = SolutionTypes.Subtask,
-                Content = answer.Content,
-                Metadata = AgentJson.Serialize(new
-                {
-                    specialist_type = specialist,
-                    answer.KeyFindings,
-                    answer.Confidence,
-                    answer.Sources,
-                    answer.Reasoning,
-                }),
-                Version = version,
-                CreatedAt = now,
-            });
-            subtask.Status = SubtaskStatuses.Completed;
-            subtask.Result = answer.Content;
-            subtask.CompletedAt = now;
-            subtask.UpdatedAt = now;
-
-            var description = version == 1
-                ? $"Submitted a solution for \"{subtask.Title}\""
-                : $"Submitted revision {version} for \"{subtask.Title}\"";
-            await Db.LogInteractionAsync($"solution:{subtaskId}:v{version}", taskId, specialist, InteractionTypes.SolutionSubmission,
-                "subtask_completed", description, JsonSerializer.Serialize(new { subtask_id = subtaskId, solution_id = solutionId, version }), ct);
-            await Db.SaveChangesAsync(ct);
-
-            await context.Publish(TaskEvents.SubtaskUpdate(taskId, subtaskId, SubtaskStatuses.Completed, AgentRecords.Preview(answer.Content), now));
-            await context.Publish(TaskEvents.AgentActivity(taskId, specialist, "subtask_completed", description, now));
+            var logged = await Db.FindInteractionAsync(stepKey, taskId, "subtask_completed", ct);
+            await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version, AgentTypes.TypeOf(stored.AgentId ?? specialist),
+                AgentRecords.Preview(stored.Content), logged?.Description ?? "", stored.CreatedAt));
+            return;
         }
 
-        await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version));
+        var subtask = await Db.Subtasks.FirstAsync(s => s.SubtaskId == subtaskId, ct);
+        var task = await Db.LoadTaskAsync(taskId, ct);
+        var material = await BuildMaterialAsync(task, subtask, specialist, version, ct);
+        var answer = await chat.AskAsync<SpecialistAnswer>(
+            new AgentRequest(taskId, specialist, Instructions, material),
+            a => string.IsNullOrWhiteSpace(a.Content) ? "content must contain the solution." : null,
+            ct);
+
+        var now = DateTime.UtcNow;
+        Db.Solutions.Add(new SolutionEntity
+        {
+            SolutionId = solutionId,
+            TaskId = taskId,
+            SubtaskId = subtaskId,
+            AgentId = AgentTypes.AgentId(specialist),
+            SolutionType = SolutionTypes.Subtask,
+            Content = answer.Content,
+            Metadata = AgentJson.Serialize(new SpecialistSolutionRecord(specialist, answer.KeyFindings, answer.Confidence, answer.Sources, answer.Reasoning)),
+            Version = version,
+            CreatedAt = now,
+        });
+        subtask.Result = answer.Content;
+        subtask.ResultMetadata = new SubtaskResultMetadata(solutionId, version, specialist, answer.KeyFindings, answer.Confidence, answer.Sources);
+
+        var description = version == 1
+            ? $"Submitted a solution for \"{subtask.Title}\""
+            : $"Submitted version {version} of \"{subtask.Title}\"";
+        await Db.LogInteractionAsync(stepKey, taskId, specialist, InteractionTypes.SolutionSubmission, "subtask_completed", description,
+            AgentJson.Serialize(new { subtask_id = subtaskId, solution_id = solutionId, version }), ct);
+        await Db.SaveChangesAsync(ct);
+
+        await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version, specialist, AgentRecords.Preview(answer.Content), description, now));
     }
 
-    private async Task<string> BuildMaterialAsync(TaskEntity task, SubtaskEntity subtask, DecomposeTaskConsumer.SubtaskRequirements requirements,
-        string specialist, int version, CancellationToken ct)
+    private async Task<string> BuildMaterialAsync(TaskEntity task, SubtaskEntity subtask, string specialist, int version, CancellationToken ct)
     {
-        var dependencyOutputs = new List<string>();
-        foreach (var dependencyId in requirements.Dependencies)
-        {
-            var output = await Db.Solutions.AsNoTracking()
-                .Where(s => s.SubtaskId == dependencyId && s.IsAccepted)
-                .OrderByDescending(s => s.Version)
-                .Select(s => new { s.Content, Title = Db.Subtasks.Where(x => x.SubtaskId == dependencyId).Select(x => x.Title).First() })
-                .FirstOrDefaultAsync(ct);
-            if (output is not null) dependencyOutputs.Add($"### {output.Title}\n{output.Content}");
-        }
+        // The accepted outputs of the dependencies (their latest accepted version), and on a revision the previous answer.
+        var dependencies = subtask.Dependencies;
+        var outputs = dependencies.Count == 0
+            ? []
+            : (await (from s in Db.Solutions.AsNoTracking()
+                      join d in Db.Subtasks.AsNoTracking() on s.SubtaskId equals d.SubtaskId
+                      where dependencies.Contains(s.SubtaskId!) && s.IsAccepted
+                      select new { d.Title, s.SubtaskId, s.Version, s.Content }).ToListAsync(ct))
+                .GroupBy(o => o.SubtaskId)
+                .Select(g => g.OrderByDescending(o => o.Version).First())
+                .OrderBy(o => dependencies.IndexOf(o.SubtaskId!))
+                .Select(o => $"### {o.Title}\n{o.Content}")
+                .ToList();
 
         var revision = "";
         if (version > 1)
         {
             var previous = await Db.Solutions.AsNoTracking()
-                .Where(s => s.SubtaskId == subtask.SubtaskId && s.Version == version - 1)
+                .Where(s => s.SubtaskId == subtask.SubtaskId && s.Version < version)
+                .OrderByDescending(s => s.Version)
                 .Select(s => s.Content)
                 .FirstOrDefaultAsync(ct);
             revision = $"""
 
-                This is revision {version}. Your previous answer:
+                This is version {version} of the solution. The previous version:
                 {previous}
 
                 The manager's review and revision requests:
-                {subtask.ManagerFeedback}
+                {subtask.ManagerFeedback ?? "(none: the user asked for this revision, see below)"}
                 """;
         }
 
+        var requirements = subtask.Requirements;
         return $"""
             You are the {specialist} specialist.
 
@@ -140,7 +127,7 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
             Focus areas: {string.Join(", ", requirements.FocusAreas)}
 
             Outputs of the subtasks this one depends on:
-            {(dependencyOutputs.Count == 0 ? "(none)" : string.Join("\n\n", dependencyOutputs))}
+            {(outputs.Count == 0 ? "(none)" : string.Join("\n\n", outputs))}
             {revision}{await Db.RevisionNoteAsync(task.TaskId, ct)}
             """;
     }

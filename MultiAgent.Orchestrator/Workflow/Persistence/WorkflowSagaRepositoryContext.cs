@@ -8,7 +8,10 @@ using Npgsql;
 
 namespace MultiAgent.Orchestrator.Workflow.Persistence;
 
-/// <summary>Loads, adds, updates and deletes one saga instance within the handling of one message.</summary>
+/// <summary>
+/// Loads, adds, updates and deletes one saga instance within the handling of one message. Saving the saga also saves what the
+/// message changed in the task (<see cref="TaskChanges"/>) in the same transaction, then hands the task events to the outbox.
+/// </summary>
 public sealed class WorkflowSagaRepositoryContext<TMessage> :
     ConsumeContextScope<TMessage>,
     SagaRepositoryContext<TaskWorkflowState, TMessage>
@@ -17,14 +20,16 @@ public sealed class WorkflowSagaRepositoryContext<TMessage> :
     private readonly MultiAgentDbContext db;
     private readonly ConsumeContext<TMessage> context;
     private readonly ISagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState> factory;
+    private readonly TaskChanges changes;
     private TaskWorkflowStateEntity? _row;
 
     public WorkflowSagaRepositoryContext(MultiAgentDbContext db, ConsumeContext<TMessage> context,
-        ISagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState> factory) : base(context)
+        ISagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState> factory, TaskChanges changes) : base(context)
     {
         this.db = db;
         this.context = context;
         this.factory = factory;
+        this.changes = changes;
     }
 
     public Task<SagaConsumeContext<TaskWorkflowState, TMessage>> Add(TaskWorkflowState instance) =>
@@ -53,7 +58,12 @@ public sealed class WorkflowSagaRepositoryContext<TMessage> :
         return await factory.CreateSagaConsumeContext(db, context, WorkflowStateSerializer.ToSaga(_row), SagaConsumeContextMode.Load);
     }
 
-    public Task Save(SagaConsumeContext<TaskWorkflowState> sagaContext) => InsertRow(sagaContext.Saga);
+    public async Task Save(SagaConsumeContext<TaskWorkflowState> sagaContext)
+    {
+        changes.Stage(sagaContext.Saga);
+        await InsertRow(sagaContext.Saga);
+        await changes.PublishAsync(sagaContext.Saga, sagaContext);
+    }
 
     public async Task Update(SagaConsumeContext<TaskWorkflowState> sagaContext)
     {
@@ -61,10 +71,12 @@ public sealed class WorkflowSagaRepositoryContext<TMessage> :
         var row = _row ?? throw new SagaException("The saga was not loaded before it was updated.", typeof(TaskWorkflowState), instance.CorrelationId);
 
         instance.Version++;
+        changes.Stage(instance);
         WorkflowStateSerializer.CopyTo(instance, row);
         try
         {
-            // The version column is the concurrency token: EF adds "AND version = <loaded version>" to the UPDATE.
+            // The version column is the concurrency token: EF adds "AND version = <loaded version>" to the UPDATE. The task's
+            // rows changed by this message are in the same SaveChanges, so the same transaction.
             await db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateConcurrencyException ex)
@@ -73,6 +85,7 @@ public sealed class WorkflowSagaRepositoryContext<TMessage> :
             throw new SagaException("The task workflow was changed by another message; the message will be retried.",
                 typeof(TaskWorkflowState), instance.CorrelationId, ex);
         }
+        await changes.PublishAsync(instance, sagaContext);
     }
 
     public async Task Delete(SagaConsumeContext<TaskWorkflowState> sagaContext)

@@ -13,14 +13,15 @@ namespace MultiAgent.Orchestrator.Workflow.Persistence;
 /// </summary>
 public sealed class WorkflowSagaRepositoryContextFactory(
     MultiAgentDbContext db,
-    ISagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState> consumeContextFactory) :
+    ISagaConsumeContextFactory<MultiAgentDbContext, TaskWorkflowState> consumeContextFactory,
+    TaskChanges changes) :
     ISagaRepositoryContextFactory<TaskWorkflowState>,
     ILoadSagaRepositoryContextFactory<TaskWorkflowState>,
     IQuerySagaRepositoryContextFactory<TaskWorkflowState>
 {
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TaskWorkflowState, T>> next) where T : class
     {
-        var repositoryContext = new WorkflowSagaRepositoryContext<T>(db, context, consumeContextFactory);
+        var repositoryContext = new WorkflowSagaRepositoryContext<T>(db, context, consumeContextFactory, changes);
         await next.Send(repositoryContext).ConfigureAwait(false);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using MultiAgent.Contracts;
 using MultiAgent.Web.Services;
 
@@ -7,6 +8,22 @@ namespace MultiAgent.Web.Components.Shared;
 /// <summary>How wire values read on screen.</summary>
 public static class Display
 {
+    /// <summary>A status or stage as the Api names it: an enum's wire name (<c>in_progress</c>), a string as it is.</summary>
+    public static string? Name(object? value) => value switch
+    {
+        null => null,
+        string text => text,
+        Enum member => WireNames.GetOrAdd(member, static m => m.GetType().GetField(m.ToString())?
+            .GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
+            .Cast<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name ?? m.ToString()),
+        _ => value.ToString(),
+    };
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Enum, string> WireNames = new();
+
+    /// <summary><c>TaskStage.SpecialistExecution</c> → <c>Specialist execution</c>.</summary>
+    public static string Humanize(Enum? value) => Humanize(Name(value));
+
     /// <summary><c>specialist_execution</c> → <c>Specialist execution</c>.</summary>
     public static string Humanize(string? value)
     {
@@ -19,13 +36,14 @@ public static class Display
         return char.ToUpperInvariant(words[0]) + words[1..];
     }
 
-    public static string StatusTone(string? status) => status switch
+    /// <summary>The colour of a task, subtask, review or agent status.</summary>
+    public static string StatusTone(object? status) => Name(status) switch
     {
-        TaskStatuses.Completed or AcceptanceStatuses.Accepted => "success",
-        TaskStatuses.Failed or AcceptanceStatuses.Rejected => "danger",
-        TaskStatuses.Cancelled => "muted",
-        TaskStatuses.RevisionPending or TaskStatuses.RevisionInProgress or SubtaskStatuses.NeedsRevision => "warning",
-        TaskStatuses.Pending or SubtaskStatuses.Assigned => "neutral",
+        "completed" or "accepted" => "success",
+        "failed" or "rejected" or "stopped" => "danger",
+        "cancelled" => "muted",
+        "revision_pending" or "revision_in_progress" or "needs_revision" => "warning",
+        "pending" or "assigned" or "idle" => "neutral",
         null or "" => "neutral",
         _ => "active",
     };
