@@ -79,7 +79,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         var now = DateTime.UtcNow;
 
         var planned = new List<SubtaskPlan>();
-        foreach (var subtask in plan.Subtasks)
+        foreach (var (subtask, position) in plan.Subtasks.Select((s, i) => (s, i)))
         {
             var id = idMap[subtask.SubtaskId];
             var dependencies = effective[subtask.SubtaskId].Select(d => idMap[d]).ToList();
@@ -102,7 +102,8 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
                 Status = SubtaskStatus.Assigned,
                 SpecialistType = subtask.AssignedSpecialist,
                 AssignedAgentId = AgentTypes.AgentId(subtask.AssignedSpecialist),
-                CreatedAt = now,
+                // One microsecond apart: creation order is the plan's order, which readers sort by.
+                CreatedAt = now.AddTicks(10 * position),
                 UpdatedAt = now,
             });
             await Db.LogInteractionAsync($"{stepKey}:{subtask.SubtaskId}", taskId, AgentTypes.Manager, InteractionTypes.SubtaskAssignment,
