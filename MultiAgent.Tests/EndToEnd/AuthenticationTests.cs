@@ -13,6 +13,7 @@ using MultiAgent.Contracts.Events;
 namespace MultiAgent.Tests.EndToEnd;
 
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class AuthenticationTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -36,6 +37,28 @@ public class AuthenticationTests(PlatformFixture platform)
 
         var token = await anonymous.PostAsJsonAsync("/api/v1/auth/token", new { email, password = "short" }, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, token.StatusCode);
+    }
+
+    [Fact]
+    public async Task Register_answers_with_the_location_of_the_new_users_profile_which_only_they_and_admins_read()
+    {
+        var email = $"located-{Guid.NewGuid():N}@test.multiagent.local";
+        var password = $"Pw-{Guid.NewGuid():N}!A1";
+        using var anonymous = platform.CreateAnonymousClient();
+        var registered = await anonymous.PostAsJsonAsync("/api/v1/auth/register", new { email, password, display_name = "Located" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var location = registered.Headers.Location!;
+
+        using var owner = platform.CreateClient((await platform.SignInAsync(email, password)).AccessToken);
+        var profile = await owner.GetFromJsonAsync<UserProfile>(location, JsonDefaults.Options, Ct);
+        Assert.Equal((email, "Located"), (profile!.Email, profile.DisplayName));
+        Assert.Contains("user", profile.Roles);
+        Assert.Equal(profile.UserId, (await owner.GetFromJsonAsync<UserProfile>("/api/v1/users/me", JsonDefaults.Options, Ct))!.UserId);
+
+        using var stranger = await platform.CreateUserClientAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync(location, Ct)).StatusCode);
+        using var admin = await platform.CreateAdminClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(location, Ct)).StatusCode);
     }
 
     [Fact]
@@ -187,7 +210,7 @@ public class AuthenticationTests(PlatformFixture platform)
         await using (var stranger = platform.CreateHub(other.Tokens.AccessToken))
         {
             await stranger.StartAsync(Ct);
-            await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync<TaskStatusUpdateEvent>("Subscribe", created.TaskId, Ct));
+            await Assert.ThrowsAsync<HubException>(() => stranger.InvokeAsync<TaskDetails>("Subscribe", created.TaskId, Ct));
         }
 
         var connections = new List<HubConnection>();
@@ -199,7 +222,7 @@ public class AuthenticationTests(PlatformFixture platform)
                 connections.Add(connection);
                 await connection.StartAsync(Ct);
             }
-            var state = await connections[0].InvokeAsync<TaskStatusUpdateEvent>("Subscribe", created.TaskId, Ct);
+            var state = await connections[0].InvokeAsync<TaskDetails>("Subscribe", created.TaskId, Ct);
             Assert.Equal(created.TaskId, state.TaskId);
 
             await using var sixth = platform.CreateHub(owner.Tokens.AccessToken);

@@ -7,6 +7,7 @@ namespace MultiAgent.Tests.EndToEnd;
 
 /// <summary>Nothing is lost: the workflow lives in Postgres and durable queues, not in the Orchestrator's memory.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class CrashRecoveryTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

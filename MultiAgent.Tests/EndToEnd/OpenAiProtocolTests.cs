@@ -15,6 +15,7 @@ namespace MultiAgent.Tests.EndToEnd;
 /// generated (its secret parameter <c>aigateway-api-key</c>) as the API key.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class OpenAiProtocolTests(PlatformFixture platform) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -41,6 +41,11 @@ public class PlatformFixture : IAsyncLifetime
         {
             api.WithEnvironment(name, value);
         }
+        var orchestrator = _host.Builder.CreateResourceBuilder(_host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "orchestrator"));
+        foreach (var (name, value) in OrchestratorEnvironment)
+        {
+            orchestrator.WithEnvironment(name, value);
+        }
         _app = await _host.StartAsync(cts.Token);
 
         foreach (var resource in new[] { "api", "orchestrator", "aigateway", "web" })
@@ -55,6 +60,9 @@ public class PlatformFixture : IAsyncLifetime
     /// </summary>
     protected virtual IReadOnlyDictionary<string, string> ApiEnvironment { get; } =
         new Dictionary<string, string> { ["RateLimits__ApiRequestsPerMinute"] = "6000" };
+
+    /// <summary>Settings for the Orchestrator of this platform (none: as shipped).</summary>
+    protected virtual IReadOnlyDictionary<string, string> OrchestratorEnvironment { get; } = new Dictionary<string, string>();
 
     public async ValueTask DisposeAsync()
     {
@@ -152,10 +160,11 @@ public class PlatformFixture : IAsyncLifetime
         }
     }
 
-    public static async Task<TaskCreatedResponse> SubmitAsync(HttpClient api, string title, string description, object? context = null)
+    public static async Task<TaskCreatedResponse> SubmitAsync(HttpClient api, string title, string description, object? context = null,
+        string priority = "high")
     {
         var response = await api.PostAsJsonAsync("/api/v1/tasks",
-            new { title, description, priority = "high", context = context ?? new { domain = "testing" } }, JsonDefaults.Options);
+            new { title, description, priority, context = context ?? new { domain = "testing" } }, JsonDefaults.Options);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, $"POST /tasks answered {(int)response.StatusCode}: {body}");
         return JsonSerializer.Deserialize<TaskCreatedResponse>(body, JsonDefaults.Options)!;

@@ -8,6 +8,7 @@ using MultiAgent.Contracts.Api;
 namespace MultiAgent.Tests.EndToEnd;
 
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class TaskLifecycleTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -13,6 +13,7 @@ namespace MultiAgent.Tests.Scenarios;
 /// the rules under test (rubric, reassignment, graph validation, repair, partial completion) are the Orchestrator's.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class AgentScenarioTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

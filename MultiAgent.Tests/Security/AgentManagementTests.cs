@@ -12,6 +12,7 @@ namespace MultiAgent.Tests.Security;
 
 /// <summary>Administrators manage agents: take them out of service and change their model; nobody else may.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class AgentManagementTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

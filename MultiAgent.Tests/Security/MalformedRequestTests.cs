@@ -10,6 +10,7 @@ namespace MultiAgent.Tests.Security;
 /// payloads — each answered 4xx with an RFC 9457 problem, and none of them writing anything.
 /// </summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class MalformedRequestTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

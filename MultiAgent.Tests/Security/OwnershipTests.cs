@@ -11,6 +11,7 @@ namespace MultiAgent.Tests.Security;
 
 /// <summary>A user sees and acts on their own tasks only; another user's task does not exist for them. Admins see all.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class OwnershipTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -39,12 +40,12 @@ public class OwnershipTests(PlatformFixture platform)
         await using (var hub = platform.CreateHub(strangerUser.Tokens.AccessToken))
         {
             await hub.StartAsync(Ct);
-            await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<TaskStatusUpdateEvent>("Subscribe", id, Ct));
+            await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<TaskDetails>("Subscribe", id, Ct));
         }
         await using (var hub = platform.CreateHub(ownerUser.Tokens.AccessToken))
         {
             await hub.StartAsync(Ct);
-            Assert.Equal(id, (await hub.InvokeAsync<TaskStatusUpdateEvent>("Subscribe", id, Ct)).TaskId);
+            Assert.Equal(id, (await hub.InvokeAsync<TaskDetails>("Subscribe", id, Ct)).TaskId);
         }
 
         // The stranger's attempts changed nothing: the task still runs to completion for its owner.

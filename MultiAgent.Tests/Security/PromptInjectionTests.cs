@@ -10,6 +10,7 @@ namespace MultiAgent.Tests.Security;
 
 /// <summary>A task's text that tries to take over the agents changes neither who runs nor how results are judged.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class PromptInjectionTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

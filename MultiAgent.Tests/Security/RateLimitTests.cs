@@ -26,6 +26,7 @@ public sealed class LowLimitCollection : ICollectionFixture<LowLimitPlatform>
 }
 
 [Collection(LowLimitCollection.Name)]
+[Trait("Category", "AppHost")]
 public class RateLimitTests(LowLimitPlatform platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -8,6 +8,7 @@ namespace MultiAgent.Tests.Security;
 
 /// <summary>Passwords, tokens and keys never reach the services' logs, even when they travel in a URL.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class SecretsInLogsTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -12,6 +12,7 @@ namespace MultiAgent.Tests.Security;
 
 /// <summary>Only a token the Api signed, unchanged and unexpired, gets in.</summary>
 [Collection(PlatformCollection.Name)]
+[Trait("Category", "AppHost")]
 public class TokenForgeryTests(PlatformFixture platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -18,6 +18,7 @@ namespace MultiAgent.Tests.Workflow;
 /// task and subtask rows (written by the saga only), the stored solutions, and the task events with their sequence.
 /// </summary>
 [Collection(WorkflowCollection.Name)]
+[Trait("Category", "Workflow")]
 public class WorkflowTests(WorkflowFixture workflow)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
