@@ -124,7 +124,8 @@ public sealed class WorkflowFixture : IAsyncLifetime
         {
             await using var db = CreateDbContext();
             task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.TaskId == taskId);
-            if (task is not null && until(task)) return task;
+            // Events leave after the transaction commits: wait until those of the state read here are published too.
+            if (task is not null && until(task) && (task.EventSequence == 0 || EventsOf(taskId).Any(e => e.Sequence == task.EventSequence))) return task;
             await Task.Delay(50);
         }
         throw new TimeoutException($"Task {taskId} did not reach the expected state; last: {task?.Status} / {task?.CurrentStage} ({task?.ErrorMessage}).");
