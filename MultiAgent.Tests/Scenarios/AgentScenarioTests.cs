@@ -94,7 +94,7 @@ public class AgentScenarioTests(PlatformFixture platform)
 
         var reviews = await db.Interactions.Where(i => i.TaskId == task.TaskId && i.InteractionType == InteractionTypes.SolutionReview).ToListAsync(Ct);
         Assert.Equal(2 * task.Subtasks.Count, reviews.Count);
-        Assert.Contains(reviews, r => r.Description!.Contains("6.00/10, needs_revision"));
+        Assert.Contains(reviews, r => r.Description!.Contains("6.00/10, needs revision"));
     }
 
     [Fact]
