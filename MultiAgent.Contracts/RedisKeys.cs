@@ -18,4 +18,7 @@ public static class RedisKeys
 
     /// <summary>Pub/sub channel carrying the id of each task the moment it is cancelled, so in-flight model calls stop.</summary>
     public const string TaskCancelledChannel = "multiagent:task-cancelled";
+
+    /// <summary>Pub/sub channel announcing that an administrator changed an agent (status, model settings): caches drop what they hold.</summary>
+    public const string AgentsChangedChannel = "multiagent:agents-changed";
 }

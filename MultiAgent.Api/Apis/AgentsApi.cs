@@ -77,16 +77,18 @@ public static class AgentsApi
         agent.UpdatedAt = DateTime.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
 
-        if (request.Status is { } liveStatus)
+        try
         {
-            try
+            if (request.Status is { } liveStatus)
             {
                 await redis.GetDatabase().StringSetAsync(Contracts.RedisKeys.AgentStatus(agentId), liveStatus);
             }
-            catch (RedisException)
-            {
-                // The table is the record; the live status catches up with the agent's next step.
-            }
+            // The Orchestrator caches the agents' settings: tell it to read them again.
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Contracts.RedisKeys.AgentsChangedChannel), agentId);
+        }
+        catch (RedisException)
+        {
+            // The table is the record; the Orchestrator's cached copy catches up within seconds.
         }
 
         return TypedResults.Ok(new AgentDetails(agent.AgentId, agent.AgentType, agent.Status,

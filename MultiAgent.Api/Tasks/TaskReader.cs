@@ -112,7 +112,7 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
     {
         var task = await db.Tasks.AsNoTracking()
             .Where(t => t.TaskId == taskId && (ownerId == null || t.UserId == ownerId))
-            .Select(t => new { t.Status })
+            .Select(t => new { t.Status, t.CurrentStage })
             .FirstOrDefaultAsync(cancellationToken);
         if (task is null)
         {
@@ -143,14 +143,14 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             var working = own.FirstOrDefault(s => s.Status is SubtaskStatus.InProgress);
             var waiting = own.Any(s => s.Status is SubtaskStatus.Pending or SubtaskStatus.Assigned or SubtaskStatus.NeedsRevision or SubtaskStatus.InReview);
 
-            // Agents are shared across tasks, so "working" means working on this task, not merely busy. A task that stopped
-            // stopped its agents too.
+            // Agents are shared across tasks, so "working" means working on this task (its stage or its subtask), not merely
+            // busy elsewhere. A task that stopped stopped its agents too.
             var status = task.Status switch
             {
                 TaskStatus.Cancelled => "cancelled",
                 TaskStatus.Failed => "stopped",
                 TaskStatus.Completed => "completed",
-                _ when working is not null || (agent.CurrentTaskId == taskId && agent.LiveStatus == AgentStatusReader.Busy) => "working",
+                _ when working is not null || WorksIn(agent.Type, task.CurrentStage) => "working",
                 _ when waiting => "idle",
                 _ => "completed",
             };
@@ -166,6 +166,16 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
 
         return new TaskAgentsResponse(taskId, result);
     }
+
+    /// <summary>The agent whose step the stage is.</summary>
+    private static bool WorksIn(string agentType, TaskStage stage) => (agentType, stage) switch
+    {
+        (AgentTypes.Manager, TaskStage.TaskAnalysis or TaskStage.SpecialistSelection or TaskStage.TaskDecomposition or TaskStage.ManagerReview
+            or TaskStage.ManagerFinalReview or TaskStage.RevisionPlanning) => true,
+        (AgentTypes.Coordinator, TaskStage.Coordination) => true,
+        (AgentTypes.Analyst, TaskStage.Synthesis) => true,
+        _ => false,
+    };
 
     private sealed record AgentInfo(string AgentId, string Type, string LiveStatus, string? CurrentTaskId);
 

@@ -1,54 +1,42 @@
-using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
-using MultiAgent.Data;
+using MultiAgent.Data.Entities;
 using StackExchange.Redis;
 
 namespace MultiAgent.Orchestrator.Agents;
 
 /// <summary>
-/// Keeps the agent registry's live status: an agent is busy while at least one of its steps runs, on any task.
-/// Redis holds the count of running steps (<c>agent:{id}:active</c>, expiring so a crash cannot leave an agent busy
-/// forever) and the status string the Api reads (<c>agent:{id}:status</c>); the agents table mirrors it.
+/// Keeps the agents' live status in Redis: an agent is busy while at least one of its steps runs, on any task. Redis holds the
+/// count of running steps (<c>agent:{id}:active</c>, expiring so a crash cannot leave an agent busy forever) and the status
+/// the Api reads (<c>agent:{id}:status</c>), in one script per change. An agent an administrator put in maintenance stays so.
+/// The agents table is not written per step: its status is the administrator's (idle or maintenance).
 /// </summary>
-public sealed class AgentActivityTracker(IConnectionMultiplexer redis, MultiAgentDbContext db, ILogger<AgentActivityTracker> logger)
+public sealed class AgentActivityTracker(IConnectionMultiplexer redis, ILogger<AgentActivityTracker> logger)
 {
     private static readonly TimeSpan ActiveExpiry = TimeSpan.FromMinutes(15);
+
+    // KEYS: active count, status. ARGV: delta, expiry (s). Maintenance is left alone.
+    private const string Script = """
+        local active = redis.call('INCRBY', KEYS[1], ARGV[1])
+        if active <= 0 then redis.call('DEL', KEYS[1]) else redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+        if redis.call('GET', KEYS[2]) ~= 'maintenance' then
+          redis.call('SET', KEYS[2], active > 0 and 'busy' or 'idle')
+        end
+        return active
+        """;
 
     public async Task<IAsyncDisposable> BeginAsync(string agentType, string taskId, CancellationToken cancellationToken)
     {
         var agentId = AgentTypes.AgentId(agentType);
-        await SetAsync(agentId, taskId, delta: 1, cancellationToken);
-        return new Activity(this, agentId, taskId);
+        await ChangeAsync(agentId, +1);
+        return new Activity(this, agentId);
     }
 
-    private async Task SetAsync(string agentId, string taskId, int delta, CancellationToken cancellationToken)
+    private async Task ChangeAsync(string agentId, int delta)
     {
-        long active = delta > 0 ? 1 : 0;
         try
         {
-            var redisDb = redis.GetDatabase();
-            var key = $"agent:{agentId}:active";
-            active = await redisDb.StringIncrementAsync(key, delta);
-            if (active <= 0) await redisDb.KeyDeleteAsync(key);
-            else await redisDb.KeyExpireAsync(key, ActiveExpiry);
-        }
-        catch (RedisException ex)
-        {
-            logger.LogWarning("Could not count the running steps of {AgentId}: {Reason}", agentId, ex.Message);
-        }
-
-        // An agent an administrator put in maintenance stays so: its running steps finish, its status is not touched.
-        var now = DateTime.UtcNow;
-        var status = active > 0 ? "busy" : "idle";
-        var updated = await db.Agents.Where(a => a.AgentId == agentId && a.Status != Maintenance)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, status)
-                .SetProperty(a => a.CurrentTaskId, active > 0 ? taskId : null)
-                .SetProperty(a => a.UpdatedAt, now), cancellationToken);
-        if (updated == 0) return;
-
-        try
-        {
-            await redis.GetDatabase().StringSetAsync(RedisKeys.AgentStatus(agentId), status);
+            await redis.GetDatabase().ScriptEvaluateAsync(Script, [$"agent:{agentId}:active", RedisKeys.AgentStatus(agentId)],
+                [delta, (long)ActiveExpiry.TotalSeconds]);
         }
         catch (RedisException ex)
         {
@@ -56,23 +44,10 @@ public sealed class AgentActivityTracker(IConnectionMultiplexer redis, MultiAgen
         }
     }
 
-    public const string Maintenance = "maintenance";
+    public const string Maintenance = AgentStatuses.Maintenance;
 
-    private void LogIdleFailure(Exception ex, string agentId, string taskId) =>
-        logger.LogWarning(ex, "Could not mark {AgentId} idle after its step on task {TaskId}", agentId, taskId);
-
-    private sealed class Activity(AgentActivityTracker tracker, string agentId, string taskId) : IAsyncDisposable
+    private sealed class Activity(AgentActivityTracker tracker, string agentId) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await tracker.SetAsync(agentId, taskId, delta: -1, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                tracker.LogIdleFailure(ex, agentId, taskId);
-            }
-        }
+        public async ValueTask DisposeAsync() => await tracker.ChangeAsync(agentId, -1);
     }
 }

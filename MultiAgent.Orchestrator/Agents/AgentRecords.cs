@@ -9,17 +9,66 @@ namespace MultiAgent.Orchestrator.Agents;
 public sealed record SpecialistSolutionRecord(string SpecialistType, IReadOnlyList<string> KeyFindings, double Confidence, IReadOnlyList<string> Sources,
     string Reasoning);
 
-/// <summary>Writes the records every step leaves behind; ids derive from the step, so a redelivered message writes nothing twice.</summary>
+/// <summary>The task as a step needs it.</summary>
+public sealed record TaskBrief(string TaskId, string UserId, string Title, string Description, string Priority, string? Context, TaskStatus Status,
+    decimal? BudgetUsd);
+
+/// <summary>The user's revision request being worked on.</summary>
+public sealed record RevisionBrief(string RevisionId, string Request, List<string> Areas);
+
+/// <summary>An interaction a step stored earlier (its own record when it already ran, or an earlier step's).</summary>
+public sealed record StoredStep(string InteractionId, string? Description, string? Metadata, DateTime Timestamp);
+
+/// <summary>What every step reads before it works, in one query: the task, the revision in progress, the records it asked for.</summary>
+public sealed record StepRead(TaskBrief Task, RevisionBrief? Revision, List<StoredStep> Records)
+{
+    public StoredStep? Record(string interactionId) => Records.FirstOrDefault(r => r.InteractionId == interactionId);
+
+    /// <summary>The record's typed metadata, when the record exists.</summary>
+    public TRecord? Metadata<TRecord>(string interactionId) where TRecord : class =>
+        Record(interactionId) is { Metadata: { } json } ? System.Text.Json.JsonSerializer.Deserialize<TRecord>(json, Model.AgentJson.Options) : null;
+
+    /// <summary>The user's revision request, for the agents' material; empty when there is none.</summary>
+    public string RevisionNote => Revision is null
+        ? ""
+        : $"""
+
+          The user asked for a revision of the previous result:
+          {Revision.Request}
+          Specific areas: {(Revision.Areas.Count == 0 ? "(none named)" : string.Join("; ", Revision.Areas))}
+          """;
+}
+
+/// <summary>Reads and writes the records every step leaves behind; ids derive from the step, so a redelivered message writes nothing twice.</summary>
 public static class AgentRecords
 {
-    public static async Task LogInteractionAsync(this MultiAgentDbContext db, string stepKey, string taskId, string agentType,
-        string interactionType, string action, string description, string? metadata, CancellationToken cancellationToken)
-    {
-        var id = Ids.Deterministic(Ids.InteractionPrefix, $"{taskId}:{stepKey}:{action}");
-        if (await db.Interactions.AnyAsync(i => i.InteractionId == id, cancellationToken)) return;
+    /// <summary>The id of the interaction a step writes for <paramref name="stepKey"/> and <paramref name="action"/>.</summary>
+    public static string InteractionId(string taskId, string stepKey, string action) => Ids.Deterministic(Ids.InteractionPrefix, $"{taskId}:{stepKey}:{action}");
+
+    /// <summary>The task, the revision in progress and the named interactions, in one query; null when the task does not exist.</summary>
+    public static Task<StepRead?> ReadStepAsync(this MultiAgentDbContext db, string taskId, IReadOnlyList<string> interactionIds,
+        CancellationToken cancellationToken) =>
+        db.Tasks.AsNoTracking()
+            .Where(t => t.TaskId == taskId)
+            .Select(t => new StepRead(
+                new TaskBrief(t.TaskId, t.UserId, t.Title, t.Description, t.Priority, t.Context, t.Status, t.BudgetUsd),
+                db.Revisions
+                    .Where(r => r.TaskId == taskId && r.Status == RevisionStatus.InProgress)
+                    .OrderByDescending(r => r.CreatedAt)
+                    .Select(r => new RevisionBrief(r.RevisionId, r.RevisionRequest, r.SpecificAreas))
+                    .FirstOrDefault(),
+                db.Interactions
+                    .Where(i => i.TaskId == taskId && interactionIds.Contains(i.InteractionId))
+                    .Select(i => new StoredStep(i.InteractionId, i.Description, i.Metadata, i.Timestamp))
+                    .ToList()))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Adds the step's interaction (the task's activity log). Written once: a step that finds its record does not run again.</summary>
+    public static void LogInteraction(this MultiAgentDbContext db, string stepKey, string taskId, string agentType, string interactionType,
+        string action, string description, string? metadata) =>
         db.Interactions.Add(new InteractionEntity
         {
-            InteractionId = id,
+            InteractionId = InteractionId(taskId, stepKey, action),
             TaskId = taskId,
             AgentId = AgentTypes.AgentId(agentType),
             InteractionType = interactionType,
@@ -28,53 +77,9 @@ public static class AgentRecords
             Metadata = metadata,
             Timestamp = DateTime.UtcNow,
         });
-    }
-
-    public static Task<InteractionEntity?> FindInteractionAsync(this MultiAgentDbContext db, string stepKey, string taskId, string action,
-        CancellationToken cancellationToken)
-    {
-        var id = Ids.Deterministic(Ids.InteractionPrefix, $"{taskId}:{stepKey}:{action}");
-        return db.Interactions.AsNoTracking().FirstOrDefaultAsync(i => i.InteractionId == id, cancellationToken);
-    }
-
-    /// <summary>The record a step stored with its interaction, when this step already ran (the message was redelivered).</summary>
-    public static async Task<TRecord?> StoredRecordAsync<TRecord>(this MultiAgentDbContext db, string stepKey, string taskId, string action,
-        CancellationToken cancellationToken) where TRecord : class =>
-        await db.FindInteractionAsync(stepKey, taskId, action, cancellationToken) is { Metadata: { } json }
-            ? System.Text.Json.JsonSerializer.Deserialize<TRecord>(json, Model.AgentJson.Options)
-            : null;
-
-    /// <summary>The metadata of the most recent interaction of a type: how one step hands its findings to the next.</summary>
-    public static async Task<string?> LatestMetadataAsync(this MultiAgentDbContext db, string taskId, string interactionType,
-        CancellationToken cancellationToken) =>
-        await db.Interactions.AsNoTracking()
-            .Where(i => i.TaskId == taskId && i.InteractionType == interactionType)
-            .OrderByDescending(i => i.Timestamp)
-            .Select(i => i.Metadata)
-            .FirstOrDefaultAsync(cancellationToken);
-
-    /// <summary>The user's revision request being worked on, for the agents' material; empty when there is none.</summary>
-    public static async Task<string> RevisionNoteAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken)
-    {
-        var revision = await db.Revisions.AsNoTracking()
-            .Where(r => r.TaskId == taskId && r.Status == RevisionStatus.InProgress)
-            .OrderByDescending(r => r.CreatedAt)
-            .FirstOrDefaultAsync(cancellationToken);
-        return revision is null
-            ? ""
-            : $"""
-
-              The user asked for a revision of the previous result:
-              {revision.RevisionRequest}
-              Specific areas: {(revision.SpecificAreas.Count == 0 ? "(none named)" : string.Join("; ", revision.SpecificAreas))}
-              """;
-    }
-
-    public static Task<TaskEntity> LoadTaskAsync(this MultiAgentDbContext db, string taskId, CancellationToken cancellationToken) =>
-        db.Tasks.AsNoTracking().FirstAsync(t => t.TaskId == taskId, cancellationToken);
 
     /// <summary>The task as the agents see it: title, description, priority and context.</summary>
-    public static string Describe(TaskEntity task) => $"""
+    public static string Describe(TaskBrief task) => $"""
         Task title: {task.Title}
         Priority: {task.Priority}
         Task description:

@@ -24,12 +24,6 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
     public async Task Consume(ConsumeContext<T> context)
     {
         var taskId = context.Message.TaskId;
-        if (!await IsActiveAsync(taskId, context.CancellationToken))
-        {
-            logger.LogInformation("Skipping {Step} for task {TaskId}: the task is no longer running", StepName, taskId);
-            return;
-        }
-
         var retry = context.GetServiceOrCreateInstance<IOptions<WorkflowOptions>>().Value.RetryIntervals;
         try
         {
@@ -79,10 +73,16 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
     /// <summary>The agent doing this step, which is marked busy while it runs; null for bookkeeping steps.</summary>
     protected virtual string? AgentTypeFor(T message) => null;
 
-    private async Task<bool> IsActiveAsync(string taskId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the task, the revision in progress and the step's records (<see cref="AgentRecords.ReadStepAsync"/>); null when the
+    /// task no longer runs (cancelled, failed, gone): the step then does nothing.
+    /// </summary>
+    protected async Task<StepRead?> ReadAsync(string taskId, IReadOnlyList<string> interactionIds, CancellationToken cancellationToken)
     {
-        var status = await db.Tasks.AsNoTracking().Where(t => t.TaskId == taskId).Select(t => (TaskStatus?)t.Status).FirstOrDefaultAsync(cancellationToken);
-        return status is { } s && !s.IsTerminal();
+        var read = await db.ReadStepAsync(taskId, interactionIds, cancellationToken);
+        if (read is not null && !read.Task.Status.IsTerminal()) return read;
+        logger.LogInformation("Skipping {Step} for task {TaskId}: the task is no longer running", StepName, taskId);
+        return null;
     }
 
     private static bool IsPermanent(Exception ex) => ex switch

@@ -66,6 +66,7 @@ public static class Extensions
         services.AddScoped<TaskChanges>();
         services.AddScoped<AgentActivityTracker>();
         services.AddSingleton<AgentSettings>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentSettings>());
         services.AddSingleton<AgentChat>();
         return services;
     }

@@ -36,26 +36,26 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{taskId}:synthesis:{round}");
         var stepKey = $"synthesis:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.Synthesis);
 
-        if (await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => (DateTime?)s.CreatedAt).FirstOrDefaultAsync(ct) is { } storedAt)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var logged = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.Synthesis, ct);
-            await context.Publish(new AnswerSynthesized(taskId, solutionId, round, logged?.Description ?? "", storedAt));
+            await context.Publish(new AnswerSynthesized(taskId, solutionId, round, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
         var aggregation = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == coordinationId).Select(s => s.Content).FirstAsync(ct);
         var material = $"""
-            {AgentRecords.Describe(task)}
+            {AgentRecords.Describe(read.Task)}
 
             Aggregated findings from the specialists (JSON):
             {aggregation}
             {(previousReview is null ? "" : $"\nThe manager's review of your previous draft:\n{previousReview}")}
-            {await Db.RevisionNoteAsync(taskId, ct)}
+            {read.RevisionNote}
             """;
         var synthesis = await chat.AskAsync<SynthesisAnswer>(
-            new AgentRequest(taskId, AgentTypes.Analyst, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Analyst, Instructions, material),
             s => string.IsNullOrWhiteSpace(s.ExecutiveSummary) ? "executive_summary must not be empty." : null,
             ct);
 
@@ -78,8 +78,8 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
             (null, true) => $"Revised the final answer at the user's request ({sections}, confidence {synthesis.OverallConfidence:0.00})",
             _ => $"Synthesised the final answer ({sections}, confidence {synthesis.OverallConfidence:0.00})",
         };
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Analyst, InteractionTypes.Synthesis, InteractionTypes.Synthesis,
-            description, JsonSerializer.Serialize(new { solution_id = solutionId, round }), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Analyst, InteractionTypes.Synthesis, InteractionTypes.Synthesis,
+            description, JsonSerializer.Serialize(new { solution_id = solutionId, round }));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new AnswerSynthesized(taskId, solutionId, round, description, now));
     }

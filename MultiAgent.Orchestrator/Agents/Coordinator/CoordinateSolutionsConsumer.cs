@@ -34,25 +34,25 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{taskId}:coordination:{round}");
         var stepKey = $"coordination:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.Coordination);
 
-        if (await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => (DateTime?)s.CreatedAt).FirstOrDefaultAsync(ct) is { } storedAt)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var logged = await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.Coordination, ct);
-            await context.Publish(new SolutionsCoordinated(taskId, round, solutionId, logged?.Description ?? "", storedAt));
+            await context.Publish(new SolutionsCoordinated(taskId, round, solutionId, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
         var accepted = await LoadAsync(Db, acceptedIds, ct);
         var material = $"""
-            {AgentRecords.Describe(task)}
+            {AgentRecords.Describe(read.Task)}
 
             Accepted specialist solutions:
             {string.Join("\n\n", accepted.Select(a => $"## {a.Title} (by {a.SpecialistType})\n{a.Content}"))}
-            {await Db.RevisionNoteAsync(taskId, ct)}
+            {read.RevisionNote}
             """;
         var aggregation = await chat.AskAsync<AggregationAnswer>(
-            new AgentRequest(taskId, AgentTypes.Coordinator, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Coordinator, Instructions, material),
             a => a.StructuredFindings.Count == 0 ? "structured_findings must contain at least one theme." : null,
             ct);
 
@@ -79,8 +79,8 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
         });
         var description = $"Aggregated {Plural(accepted.Count, "accepted solution")} into {Plural(aggregation.StructuredFindings.Count, "theme")}, " +
                           $"{Plural(aggregation.IdentifiedGaps.Count, "gap")} and {Plural(aggregation.Inconsistencies.Count, "inconsistency", "inconsistencies")}";
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Coordinator, InteractionTypes.Coordination,
-            InteractionTypes.Coordination, description, JsonSerializer.Serialize(new { solution_id = solutionId }), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Coordinator, InteractionTypes.Coordination,
+            InteractionTypes.Coordination, description, JsonSerializer.Serialize(new { solution_id = solutionId }));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new SolutionsCoordinated(taskId, round, solutionId, description, now));
     }

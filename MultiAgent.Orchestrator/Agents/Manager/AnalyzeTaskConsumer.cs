@@ -29,18 +29,19 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
         var (taskId, round, _) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"analysis:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.TaskAnalysis);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.TaskAnalysis, ct) is { } stored)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
             await context.Publish(new TaskAnalyzed(taskId, round, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
         var vocabulary = AgentRegistry.CapabilityVocabulary;
         var analysis = await chat.AskAsync<TaskAnalysisAnswer>(
-            new AgentRequest(taskId, AgentTypes.Manager, Instructions, $"""
-                {AgentRecords.Describe(task)}{await Db.RevisionNoteAsync(taskId, ct)}
+            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, $"""
+                {AgentRecords.Describe(read.Task)}{read.RevisionNote}
 
                 Capability vocabulary: {string.Join(", ", vocabulary)}
                 """),
@@ -54,8 +55,8 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
         var now = DateTime.UtcNow;
         var description = $"Analysed the task: {analysis.Domain} domain, {analysis.Complexity.ToString().ToLowerInvariant()} complexity, " +
                           $"needs {string.Join(", ", analysis.RequiredCapabilities.Take(6))}";
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.TaskAnalysis, InteractionTypes.TaskAnalysis,
-            description, AgentJson.Serialize(analysis), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.TaskAnalysis, InteractionTypes.TaskAnalysis,
+            description, AgentJson.Serialize(analysis));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new TaskAnalyzed(taskId, round, description, now));
     }

@@ -39,22 +39,23 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
         var (taskId, round) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"decomposition:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.SubtaskCreation);
+        var selectionId = AgentRecords.InteractionId(taskId, $"selection:{round}", InteractionTypes.SpecialistSelection);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SubtaskCreation, ct) is { Metadata: { } json } stored)
+        if (await ReadAsync(taskId, [recordId, selectionId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var record = System.Text.Json.JsonSerializer.Deserialize<DecompositionRecord>(json, AgentJson.Options)!;
+            var record = read.Metadata<DecompositionRecord>(recordId)!;
             await context.Publish(new TaskDecomposed(taskId, round, record.Subtasks, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
-        var selection = await Db.StoredRecordAsync<SelectSpecialistsConsumer.SelectionRecord>($"selection:{round}", taskId,
-                            InteractionTypes.SpecialistSelection, ct)
+        var selection = read.Metadata<SelectSpecialistsConsumer.SelectionRecord>(selectionId)
                         ?? throw new InvalidOperationException("The specialist selection is missing.");
         var allowed = selection.Selected.Select(s => s.Type).ToList();
 
         var material = $"""
-            {AgentRecords.Describe(task)}{await Db.RevisionNoteAsync(taskId, ct)}
+            {AgentRecords.Describe(read.Task)}{read.RevisionNote}
 
             Selected specialists (type: capabilities — focus areas):
             {string.Join("\n", selection.Selected.Select(s =>
@@ -62,7 +63,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
             """;
 
         var plan = await chat.AskAsync<DecompositionAnswer>(
-            new AgentRequest(taskId, AgentTypes.Manager, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material),
             p =>
             {
                 if (p.Subtasks.Count is < 2 or > 8) return $"the plan has {p.Subtasks.Count} subtasks; use between 2 and 8.";
@@ -106,16 +107,15 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
                 CreatedAt = now.AddTicks(10 * position),
                 UpdatedAt = now,
             });
-            await Db.LogInteractionAsync($"{stepKey}:{subtask.SubtaskId}", taskId, AgentTypes.Manager, InteractionTypes.SubtaskAssignment,
-                InteractionTypes.SubtaskAssignment, $"Assigned \"{title}\" to {subtask.AssignedSpecialist} (phase {phaseOf[subtask.SubtaskId]})",
-                null, ct);
+            Db.LogInteraction($"{stepKey}:{subtask.SubtaskId}", taskId, AgentTypes.Manager, InteractionTypes.SubtaskAssignment,
+                InteractionTypes.SubtaskAssignment, $"Assigned \"{title}\" to {subtask.AssignedSpecialist} (phase {phaseOf[subtask.SubtaskId]})", null);
             planned.Add(new SubtaskPlan(id, title, subtask.Description, subtask.AssignedSpecialist, phaseOf[subtask.SubtaskId], dependencies, parent));
         }
 
         var phases = phaseOf.Values.Distinct().Count();
         var description = $"Created {Plural(plan.Subtasks.Count, "subtask")} in {Plural(phases, "phase")}";
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SubtaskCreation, InteractionTypes.SubtaskCreation,
-            description, AgentJson.Serialize(new DecompositionRecord(planned, plan)), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SubtaskCreation, InteractionTypes.SubtaskCreation,
+            description, AgentJson.Serialize(new DecompositionRecord(planned, plan)));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new TaskDecomposed(taskId, round, planned, description, now));
     }

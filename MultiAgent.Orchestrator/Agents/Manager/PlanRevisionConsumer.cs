@@ -24,20 +24,27 @@ public sealed class PlanRevisionConsumer(MultiAgentDbContext db, ILogger<PlanRev
         var (taskId, revisionId, current) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"revision:{revisionId}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.RevisionPlanning);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.RevisionPlanning, ct) is { Metadata: { } json } stored)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var record = JsonSerializer.Deserialize<RevisionRecord>(json, AgentJson.Options)!;
+            var record = read.Metadata<RevisionRecord>(recordId)!;
             await context.Publish(new RevisionPlanned(taskId, revisionId, record.Scope, record.SubtaskIds, stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var revision = await Db.Revisions.AsNoTracking().FirstAsync(r => r.RevisionId == revisionId, ct);
-        var subtasks = await Db.Subtasks.AsNoTracking()
-            .Where(s => current.Contains(s.SubtaskId))
-            .OrderBy(s => s.CreatedAt)
-            .Select(s => new PlannedSubtaskInfo(s.SubtaskId, s.Title, s.Description, s.Dependencies))
-            .ToListAsync(ct);
+        var input = await Db.Revisions.AsNoTracking()
+            .Where(r => r.RevisionId == revisionId)
+            .Select(r => new
+            {
+                r.RevisionRequest,
+                r.SpecificAreas,
+                Subtasks = Db.Subtasks.Where(s => current.Contains(s.SubtaskId)).OrderBy(s => s.CreatedAt)
+                    .Select(s => new PlannedSubtaskInfo(s.SubtaskId, s.Title, s.Description, s.Dependencies)).ToList(),
+            })
+            .FirstAsync(ct);
+        var (revision, subtasks) = (input, input.Subtasks);
 
         var (scope, subtaskIds) = RevisionScopePolicy.Decide(revision.RevisionRequest, revision.SpecificAreas, subtasks);
         var description = scope switch
@@ -49,8 +56,8 @@ public sealed class PlanRevisionConsumer(MultiAgentDbContext db, ILogger<PlanRev
             _ => "Revision: the final answer is synthesised again",
         };
         var now = DateTime.UtcNow;
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.RevisionPlanning, InteractionTypes.RevisionPlanning,
-            description, AgentJson.Serialize(new RevisionRecord(scope, subtaskIds)), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.RevisionPlanning, InteractionTypes.RevisionPlanning,
+            description, AgentJson.Serialize(new RevisionRecord(scope, subtaskIds)));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new RevisionPlanned(taskId, revisionId, scope, subtaskIds, description, now));
     }

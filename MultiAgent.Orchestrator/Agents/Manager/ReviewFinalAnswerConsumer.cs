@@ -31,21 +31,22 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
         var (taskId, solutionId, round) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"final-review:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.FinalReview);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.FinalReview, ct) is { Metadata: { } json } stored)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var record = JsonSerializer.Deserialize<FinalReviewRecord>(json, AgentJson.Options)!;
+            var record = read.Metadata<FinalReviewRecord>(recordId)!;
             await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, record.Approved, record.Review.Score, Summary(record.Review),
                 stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
         var answer = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => s.Content).FirstAsync(ct);
-        var review = await chat.AskAsync<FinalReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, $"""
-            {AgentRecords.Describe(task)}
+        var review = await chat.AskAsync<FinalReviewAnswer>(new AgentRequest(read.Task, AgentTypes.Manager, Instructions, $"""
+            {AgentRecords.Describe(read.Task)}
 
-            {await Db.RevisionNoteAsync(taskId, ct)}
+            {read.RevisionNote}
 
             Final answer draft to review:
             {answer}
@@ -57,8 +58,8 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
         var description = approved
             ? $"Approved the final answer ({review.Score:0.0}/10)"
             : $"Sent the final answer back to the analyst ({review.Score:0.0}/10): {string.Join("; ", review.Issues.Take(3))}";
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.FinalReview, InteractionTypes.FinalReview,
-            description, AgentJson.Serialize(new FinalReviewRecord(approved, review)), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.FinalReview, InteractionTypes.FinalReview,
+            description, AgentJson.Serialize(new FinalReviewRecord(approved, review)));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new FinalAnswerReviewed(taskId, solutionId, round, approved, review.Score, Summary(review), description, now));
     }

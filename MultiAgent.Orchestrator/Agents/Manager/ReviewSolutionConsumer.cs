@@ -36,31 +36,40 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
         var (taskId, subtaskId, solutionId, version) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"review:{subtaskId}:v{version}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.SolutionReview);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SolutionReview, ct) is { Metadata: { } json } stored)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var record = System.Text.Json.JsonSerializer.Deserialize<ReviewRecord>(json, AgentJson.Options)!;
+            var record = read.Metadata<ReviewRecord>(recordId)!;
             await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, record.Decision, record.Score, record.Feedback,
                 stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var subtask = await Db.Subtasks.AsNoTracking().FirstAsync(s => s.SubtaskId == subtaskId, ct);
-        var solution = await Db.Solutions.FirstAsync(s => s.SolutionId == solutionId, ct);
-        var task = await Db.LoadTaskAsync(taskId, ct);
-        var specialist = AgentTypes.TypeOf(solution.AgentId ?? subtask.SpecialistType);
+        var input = await Db.Solutions.AsNoTracking()
+            .Where(s => s.SolutionId == solutionId)
+            .Select(s => new
+            {
+                s.Content,
+                s.AgentId,
+                Subtask = Db.Subtasks.Where(x => x.SubtaskId == subtaskId).Select(x => new { x.Title, x.Description, x.Requirements, x.SpecialistType }).First(),
+            })
+            .FirstAsync(ct);
+        var subtask = input.Subtask;
+        var specialist = AgentTypes.TypeOf(input.AgentId ?? AgentTypes.AgentId(subtask.SpecialistType));
         var material = $"""
             Overall task:
-            {AgentRecords.Describe(task)}
+            {AgentRecords.Describe(read.Task)}
 
             Subtask {subtask.Requirements.PlanId}: {subtask.Title}
             Description: {subtask.Description}
             Expected deliverable: {subtask.Requirements.Deliverable}
 
             Solution version {version}, by the {specialist} specialist:
-            {solution.Content}
+            {input.Content}
             """;
-        var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(taskId, AgentTypes.Manager, Instructions, material), null, ct);
+        var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material), null, ct);
 
         var scores = review.Scores;
         var score = ReviewRubric.WeightedScore(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality);
@@ -74,25 +83,28 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
             ReviewDecision.NeedsRevision => AcceptanceStatus.NeedsRevision,
             _ => AcceptanceStatus.Rejected,
         };
-
-        solution.IsAccepted = decision == ReviewDecision.Accepted;
-        solution.AcceptanceFeedback = feedback;
-        solution.Review = new SolutionReview(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality, score, verdict, review.Feedback,
+        var solutionReview = new SolutionReview(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality, score, verdict, review.Feedback,
             review.Strengths, review.Weaknesses, review.RevisionRequests);
 
         var now = DateTime.UtcNow;
         var description = $"Reviewed \"{subtask.Title}\" v{version}: {score:0.00}/10, {verdict.Name().Replace('_', ' ')}";
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SolutionReview, InteractionTypes.SolutionReview,
-            description, AgentJson.Serialize(new ReviewRecord(score, decision, feedback, review)), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SolutionReview, InteractionTypes.SolutionReview,
+            description, AgentJson.Serialize(new ReviewRecord(score, decision, feedback, review)));
+        var solution = Db.Solutions.Attach(new SolutionEntity { SolutionId = solutionId, TaskId = taskId, SolutionType = SolutionTypes.Subtask, Content = "" });
+        solution.Entity.IsAccepted = decision == ReviewDecision.Accepted;
+        solution.Entity.AcceptanceFeedback = feedback;
+        solution.Entity.Review = solutionReview;
+        solution.Property(x => x.IsAccepted).IsModified = true;
+        solution.Property(x => x.AcceptanceFeedback).IsModified = true;
+        solution.Property(x => x.Review).IsModified = true;
 
         // The verdict, the review record and the specialist's rating are stored together, so a redelivered review counts once.
-        await Db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        await using (var transaction = await Db.Database.BeginTransactionAsync(ct))
         {
-            await using var transaction = await Db.Database.BeginTransactionAsync(ct);
             await Db.SaveChangesAsync(ct);
             await AgentRatings.RecordAsync(Db, AgentTypes.AgentId(specialist), score, decision == ReviewDecision.Accepted, now, ct);
             await transaction.CommitAsync(ct);
-        });
+        }
 
         await context.Publish(new SolutionReviewed(taskId, subtaskId, solutionId, version, decision, score, feedback, description, now));
     }

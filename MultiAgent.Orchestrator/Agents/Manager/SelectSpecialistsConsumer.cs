@@ -13,7 +13,7 @@ namespace MultiAgent.Orchestrator.Agents.Manager;
 /// Manager, step 2: the model proposes specialists from the registry (its answer's schema allows only registered types, and an
 /// answer naming another type is sent back); <see cref="SpecialistSelectionPolicy"/> scores every registered type and decides.
 /// </summary>
-public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat chat, ILogger<SelectSpecialistsConsumer> logger)
+public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat chat, AgentSettings agentSettings, ILogger<SelectSpecialistsConsumer> logger)
     : AgentStepConsumer<SelectSpecialists>(db, logger)
 {
     public const string Instructions = """
@@ -35,27 +35,25 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
         var (taskId, round) = context.Message;
         var ct = context.CancellationToken;
         var stepKey = $"selection:{round}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, InteractionTypes.SpecialistSelection);
+        var analysisId = AgentRecords.InteractionId(taskId, $"analysis:{round}", InteractionTypes.TaskAnalysis);
 
-        if (await Db.FindInteractionAsync(stepKey, taskId, InteractionTypes.SpecialistSelection, ct) is { Metadata: { } json } stored)
+        if (await ReadAsync(taskId, [recordId, analysisId], ct) is not { } read) return;
+        if (read.Record(recordId) is { } stored)
         {
-            var record = JsonSerializer.Deserialize<SelectionRecord>(json, AgentJson.Options)!;
+            var record = read.Metadata<SelectionRecord>(recordId)!;
             await context.Publish(new SpecialistsSelected(taskId, round, Public(record.Selected), stored.Description ?? "", stored.Timestamp));
             return;
         }
 
-        var task = await Db.LoadTaskAsync(taskId, ct);
-        var analysis = await Db.StoredRecordAsync<TaskAnalysisAnswer>($"analysis:{round}", taskId, InteractionTypes.TaskAnalysis, ct)
-            ?? throw new InvalidOperationException("The task analysis is missing.");
+        var analysis = read.Metadata<TaskAnalysisAnswer>(analysisId) ?? throw new InvalidOperationException("The task analysis is missing.");
         // Agents an administrator put in maintenance are not selected.
-        var inMaintenance = await Db.Agents.AsNoTracking()
-            .Where(a => a.Status == AgentStatuses.Maintenance)
-            .Select(a => a.AgentType)
-            .ToListAsync(ct);
+        var inMaintenance = await agentSettings.InMaintenanceAsync(ct);
         var registry = AgentRegistry.Specialists.Where(s => !inMaintenance.Contains(s.Type)).ToList();
         var types = registry.Select(r => r.Type).ToList();
 
         var material = $"""
-            {AgentRecords.Describe(task)}
+            {AgentRecords.Describe(read.Task)}
 
             Analysis: {AgentJson.Serialize(analysis)}
 
@@ -63,7 +61,7 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
             {string.Join("\n", registry.Select(r => $"- {r.Type}: {string.Join(", ", r.Capabilities)} — {r.Description}"))}
             """;
         var answer = await chat.AskAsync<SpecialistSelectionAnswer>(
-            new AgentRequest(taskId, AgentTypes.Manager, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material),
             a => a.Specialists.Count == 0 ? "specialists must list at least one specialist type from the registry."
                 : a.Specialists.FirstOrDefault(s => !types.Contains(s.Type)) is { } unknown
                     ? $"'{unknown.Type}' is not a specialist type of the registry; use only: {string.Join(", ", types)}."
@@ -74,8 +72,8 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
         var selected = SpecialistSelectionPolicy.Select(analysis.Complexity, analysis.RequiredCapabilities, answer.Specialists, registry);
         var now = DateTime.UtcNow;
         var description = "Selected: " + string.Join(", ", selected.Select(s => $"{s.Type} ({s.Score:0.00})"));
-        await Db.LogInteractionAsync(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, InteractionTypes.SpecialistSelection,
-            description, AgentJson.Serialize(new SelectionRecord(analysis, selected, answer.Specialists)), ct);
+        Db.LogInteraction(stepKey, taskId, AgentTypes.Manager, InteractionTypes.SpecialistSelection, InteractionTypes.SpecialistSelection,
+            description, AgentJson.Serialize(new SelectionRecord(analysis, selected, answer.Specialists)));
         await Db.SaveChangesAsync(ct);
         await context.Publish(new SpecialistsSelected(taskId, round, Public(selected), description, now));
     }

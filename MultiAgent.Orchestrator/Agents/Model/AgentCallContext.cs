@@ -1,16 +1,16 @@
 namespace MultiAgent.Orchestrator.Agents.Model;
 
-/// <summary>Which task and agent the model call in flight is for; the AiGateway bills the call to them.</summary>
-public sealed record AgentCallContext(string TaskId, string AgentId)
+/// <summary>Which task, user and agent the model call in flight is for; the AiGateway bills the call to them.</summary>
+public sealed record AgentCallContext(string TaskId, string AgentId, string UserId, decimal? BudgetUsd)
 {
     private static readonly AsyncLocal<AgentCallContext?> CurrentCall = new();
 
     public static AgentCallContext? Current => CurrentCall.Value;
 
-    public static IDisposable Begin(string taskId, string agentId)
+    public static IDisposable Begin(TaskBrief task, string agentId)
     {
         var previous = CurrentCall.Value;
-        CurrentCall.Value = new AgentCallContext(taskId, agentId);
+        CurrentCall.Value = new AgentCallContext(task.TaskId, agentId, task.UserId, task.BudgetUsd);
         return new Restore(previous);
     }
 

@@ -6,8 +6,11 @@ using MultiAgent.Data;
 
 namespace MultiAgent.Orchestrator.Agents.Model;
 
-/// <summary>One question to one agent: who asks, the instructions, and the task material (always user-role content).</summary>
-public sealed record AgentRequest(string TaskId, string AgentType, string Instructions, string Material);
+/// <summary>One question to one agent: for which task, who answers, the instructions, and the task material (always user-role content).</summary>
+public sealed record AgentRequest(TaskBrief Task, string AgentType, string Instructions, string Material)
+{
+    public string TaskId => Task.TaskId;
+}
 
 /// <summary>
 /// Asks an agent for an answer that must fit the record <typeparamref name="T"/>: the JSON schema is derived from the record,
@@ -46,7 +49,7 @@ public sealed class AgentChat(IAgentModels models, TaskCancellations cancellatio
 
         var messages = BuildMessages(request);
 
-        using var call = AgentCallContext.Begin(request.TaskId, "agent_" + agent.Type);
+        using var call = AgentCallContext.Begin(request.Task, "agent_" + agent.Type);
         using var cancellation = cancellations.Link(request.TaskId, cancellationToken);
         var client = models.For(agent.Model);
 

@@ -35,25 +35,73 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
         var ct = context.CancellationToken;
         var solutionId = Ids.Deterministic(Ids.SolutionPrefix, $"{subtaskId}:v{version}");
         var stepKey = $"solution:{subtaskId}:v{version}";
+        var recordId = AgentRecords.InteractionId(taskId, stepKey, "subtask_completed");
 
-        var stored = await Db.Solutions.AsNoTracking().Where(s => s.SolutionId == solutionId).Select(s => new { s.Content, s.CreatedAt, s.AgentId })
-            .FirstOrDefaultAsync(ct);
-        if (stored is not null)
+        if (await ReadAsync(taskId, [recordId], ct) is not { } read) return;
+        var input = await Db.Subtasks.AsNoTracking()
+            .Where(s => s.SubtaskId == subtaskId)
+            .Select(s => new
+            {
+                s.Title,
+                s.Description,
+                s.Requirements,
+                s.Dependencies,
+                s.ManagerFeedback,
+                Stored = Db.Solutions.Where(x => x.SolutionId == solutionId).Select(x => new { x.Content, x.CreatedAt, x.AgentId }).FirstOrDefault(),
+                Previous = Db.Solutions.Where(x => x.SubtaskId == subtaskId && x.Version < version).OrderByDescending(x => x.Version)
+                    .Select(x => x.Content).FirstOrDefault(),
+            })
+            .FirstAsync(ct);
+        if (input.Stored is { } stored)
         {
-            var logged = await Db.FindInteractionAsync(stepKey, taskId, "subtask_completed", ct);
-            await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version, AgentTypes.TypeOf(stored.AgentId ?? specialist),
-                AgentRecords.Preview(stored.Content), logged?.Description ?? "", stored.CreatedAt));
+            await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version, AgentTypes.TypeOf(stored.AgentId ?? AgentTypes.AgentId(specialist)),
+                AgentRecords.Preview(stored.Content), read.Record(recordId)?.Description ?? "", stored.CreatedAt));
             return;
         }
 
-        var subtask = await Db.Subtasks.FirstAsync(s => s.SubtaskId == subtaskId, ct);
-        var task = await Db.LoadTaskAsync(taskId, ct);
-        var material = await BuildMaterialAsync(task, subtask, specialist, version, ct);
+        // The accepted outputs of the dependencies (their latest accepted version).
+        var dependencies = input.Dependencies;
+        var outputs = dependencies.Count == 0
+            ? []
+            : (await (from x in Db.Solutions.AsNoTracking()
+                      join d in Db.Subtasks.AsNoTracking() on x.SubtaskId equals d.SubtaskId
+                      where dependencies.Contains(x.SubtaskId!) && x.IsAccepted
+                      select new { d.Title, x.SubtaskId, x.Version, x.Content }).ToListAsync(ct))
+                .GroupBy(o => o.SubtaskId)
+                .Select(g => g.OrderByDescending(o => o.Version).First())
+                .OrderBy(o => dependencies.IndexOf(o.SubtaskId!))
+                .Select(o => $"### {o.Title}\n{o.Content}")
+                .ToList();
+
+        var revision = version == 1 ? "" : $"""
+
+            This is version {version} of the solution. The previous version:
+            {input.Previous}
+
+            The manager's review and revision requests:
+            {input.ManagerFeedback ?? "(none: the user asked for this revision, see below)"}
+            """;
+        var material = $"""
+            You are the {specialist} specialist.
+
+            Overall task:
+            {AgentRecords.Describe(read.Task)}
+
+            Your subtask: {input.Title}
+            {input.Description}
+            Expected deliverable: {input.Requirements.Deliverable}
+            Focus areas: {string.Join(", ", input.Requirements.FocusAreas)}
+
+            Outputs of the subtasks this one depends on:
+            {(outputs.Count == 0 ? "(none)" : string.Join("\n\n", outputs))}
+            {revision}{read.RevisionNote}
+            """;
         var answer = await chat.AskAsync<SpecialistAnswer>(
-            new AgentRequest(taskId, specialist, Instructions, material),
+            new AgentRequest(read.Task, specialist, Instructions, material),
             a => string.IsNullOrWhiteSpace(a.Content) ? "content must contain the solution." : null,
             ct);
 
+        // The solution, the subtask's latest result and the interaction: one transaction.
         var now = DateTime.UtcNow;
         Db.Solutions.Add(new SolutionEntity
         {
@@ -67,68 +115,23 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
             Version = version,
             CreatedAt = now,
         });
-        subtask.Result = answer.Content;
-        subtask.ResultMetadata = new SubtaskResultMetadata(solutionId, version, specialist, answer.KeyFindings, answer.Confidence, answer.Sources);
+        var row = Db.Subtasks.Attach(new SubtaskEntity
+        {
+            SubtaskId = subtaskId, TaskId = taskId, Title = input.Title, Description = input.Description, SpecialistType = specialist,
+            Requirements = input.Requirements,
+        });
+        row.Entity.Result = answer.Content;
+        row.Entity.ResultMetadata = new SubtaskResultMetadata(solutionId, version, specialist, answer.KeyFindings, answer.Confidence, answer.Sources);
+        row.Property(x => x.Result).IsModified = true;
+        row.Property(x => x.ResultMetadata).IsModified = true;
 
         var description = version == 1
-            ? $"Submitted a solution for \"{subtask.Title}\""
-            : $"Submitted version {version} of \"{subtask.Title}\"";
-        await Db.LogInteractionAsync(stepKey, taskId, specialist, InteractionTypes.SolutionSubmission, "subtask_completed", description,
-            AgentJson.Serialize(new { subtask_id = subtaskId, solution_id = solutionId, version }), ct);
+            ? $"Submitted a solution for \"{input.Title}\""
+            : $"Submitted version {version} of \"{input.Title}\"";
+        Db.LogInteraction(stepKey, taskId, specialist, InteractionTypes.SolutionSubmission, "subtask_completed", description,
+            AgentJson.Serialize(new { subtask_id = subtaskId, solution_id = solutionId, version }));
         await Db.SaveChangesAsync(ct);
 
         await context.Publish(new SubtaskSolved(taskId, subtaskId, solutionId, version, specialist, AgentRecords.Preview(answer.Content), description, now));
-    }
-
-    private async Task<string> BuildMaterialAsync(TaskEntity task, SubtaskEntity subtask, string specialist, int version, CancellationToken ct)
-    {
-        // The accepted outputs of the dependencies (their latest accepted version), and on a revision the previous answer.
-        var dependencies = subtask.Dependencies;
-        var outputs = dependencies.Count == 0
-            ? []
-            : (await (from s in Db.Solutions.AsNoTracking()
-                      join d in Db.Subtasks.AsNoTracking() on s.SubtaskId equals d.SubtaskId
-                      where dependencies.Contains(s.SubtaskId!) && s.IsAccepted
-                      select new { d.Title, s.SubtaskId, s.Version, s.Content }).ToListAsync(ct))
-                .GroupBy(o => o.SubtaskId)
-                .Select(g => g.OrderByDescending(o => o.Version).First())
-                .OrderBy(o => dependencies.IndexOf(o.SubtaskId!))
-                .Select(o => $"### {o.Title}\n{o.Content}")
-                .ToList();
-
-        var revision = "";
-        if (version > 1)
-        {
-            var previous = await Db.Solutions.AsNoTracking()
-                .Where(s => s.SubtaskId == subtask.SubtaskId && s.Version < version)
-                .OrderByDescending(s => s.Version)
-                .Select(s => s.Content)
-                .FirstOrDefaultAsync(ct);
-            revision = $"""
-
-                This is version {version} of the solution. The previous version:
-                {previous}
-
-                The manager's review and revision requests:
-                {subtask.ManagerFeedback ?? "(none: the user asked for this revision, see below)"}
-                """;
-        }
-
-        var requirements = subtask.Requirements;
-        return $"""
-            You are the {specialist} specialist.
-
-            Overall task:
-            {AgentRecords.Describe(task)}
-
-            Your subtask: {subtask.Title}
-            {subtask.Description}
-            Expected deliverable: {requirements.Deliverable}
-            Focus areas: {string.Join(", ", requirements.FocusAreas)}
-
-            Outputs of the subtasks this one depends on:
-            {(outputs.Count == 0 ? "(none)" : string.Join("\n\n", outputs))}
-            {revision}{await Db.RevisionNoteAsync(task.TaskId, ct)}
-            """;
     }
 }

@@ -10,6 +10,7 @@ namespace MultiAgent.Orchestrator.Workflow.Persistence;
 /// Saga repository for <see cref="TaskWorkflowState"/> on EF Core/Npgsql (MassTransit.EntityFrameworkCore is not available to us).
 /// MassTransit resolves this per message from the message's DI scope, so each message gets its own DbContext.
 /// Concurrency is optimistic: the row's version must still be the one we loaded, or the update throws and the message is retried.
+/// One message is one database transaction: the saga's load, the reads its activities make, and its update with the task's rows.
 /// </summary>
 public sealed class WorkflowSagaRepositoryContextFactory(
     MultiAgentDbContext db,
@@ -21,8 +22,10 @@ public sealed class WorkflowSagaRepositoryContextFactory(
 {
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TaskWorkflowState, T>> next) where T : class
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken).ConfigureAwait(false);
         var repositoryContext = new WorkflowSagaRepositoryContext<T>(db, context, consumeContextFactory, changes);
         await next.Send(repositoryContext).ConfigureAwait(false);
+        await transaction.CommitAsync(context.CancellationToken).ConfigureAwait(false);
     }
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TaskWorkflowState> query, IPipe<SagaRepositoryQueryContext<TaskWorkflowState, T>> next)
