@@ -15,7 +15,7 @@ namespace MultiAgent.AiGateway.Simulated;
 /// </summary>
 public sealed class SimulatedChatClient : IChatClient
 {
-    public const string ProviderName = AiProviderNames.Simulated;
+    public const string ProviderName = AiProviderTypes.Simulated;
 
     /// <summary>First words of every prose answer, so nobody mistakes it for a real model's.</summary>
     public const string Marker = "(Simulated model)";
