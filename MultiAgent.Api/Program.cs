@@ -32,6 +32,7 @@ if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesExternal
 app.MapTasksApi();
 app.MapAgentsApi();
 app.MapHealthApi();
+app.MapUsageApi();
 app.MapTaskHub();
 
 app.Run();

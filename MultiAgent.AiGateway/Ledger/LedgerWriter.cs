@@ -21,28 +21,34 @@ public sealed partial class LedgerWriter(IServiceScopeFactory scopes, ILogger<Le
     private readonly Channel<LedgerEntry> _queue = Channel.CreateBounded<LedgerEntry>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
-    private long _pending;
+    // Entries are written in the order they were accepted, so "written up to n" is one number.
+    private long _accepted;
+    private long _done;
 
-    /// <summary>Entries accepted and not yet written (tests and the usage endpoints may wait for zero).</summary>
-    public long Pending => Interlocked.Read(ref _pending);
+    /// <summary>Entries accepted and not yet written.</summary>
+    public long Pending => Interlocked.Read(ref _accepted) - Interlocked.Read(ref _done);
 
     public void Record(LedgerEntry entry)
     {
-        Interlocked.Increment(ref _pending);
-        if (!_queue.Writer.TryWrite(entry))
+        lock (_queue)
         {
-            Interlocked.Decrement(ref _pending);
-            LogDropped(logger, entry.CallId, entry.TaskId, entry.CostUsd);
+            if (_queue.Writer.TryWrite(entry))
+            {
+                _accepted++;
+                return;
+            }
         }
+        LogDropped(logger, entry.CallId, entry.TaskId, entry.CostUsd);
     }
 
-    /// <summary>Waits (up to <paramref name="timeout"/>) until what this replica accepted so far is written.</summary>
+    /// <summary>Waits (up to <paramref name="timeout"/>) until every entry this replica had accepted when called is written.</summary>
     public async Task FlushAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var target = Interlocked.Read(ref _accepted);
         var deadline = DateTime.UtcNow + timeout;
-        while (Pending > 0 && DateTime.UtcNow < deadline)
+        while (Interlocked.Read(ref _done) < target && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(10, cancellationToken);
+            await Task.Delay(5, cancellationToken);
         }
     }
 
@@ -79,7 +85,7 @@ public sealed partial class LedgerWriter(IServiceScopeFactory scopes, ILogger<Le
             try
             {
                 await InsertAsync(batch, cancellationToken);
-                Interlocked.Add(ref _pending, -batch.Count);
+                Interlocked.Add(ref _done, batch.Count);
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -91,7 +97,7 @@ public sealed partial class LedgerWriter(IServiceScopeFactory scopes, ILogger<Le
             catch (Exception ex)
             {
                 LogBatchLost(logger, ex, batch.Count, batch.Sum(e => e.CostUsd ?? 0m));
-                Interlocked.Add(ref _pending, -batch.Count);
+                Interlocked.Add(ref _done, batch.Count);
                 return;
             }
         }

@@ -92,7 +92,7 @@ public sealed partial class PromptVocabulary
     {
         var words = new List<string>();
         var starts = new List<int>();
-        var material = texts.Select(Material).Where(t => t.Length > 0).ToList();
+        var material = texts.Select(Material).Select(UnescapeJson).Where(t => t.Length > 0).ToList();
         foreach (var clean in material)
         {
             var previousEnd = 0;
@@ -145,6 +145,12 @@ public sealed partial class PromptVocabulary
             .Replace(MaterialEnd, " ", StringComparison.Ordinal);
         return LabelRegex().Replace(clean, "").Trim();
     }
+
+    // Material quoting JSON (a context, an earlier answer) holds \uXXXX escapes: read them as the characters they stand for.
+    private static string UnescapeJson(string text) =>
+        text.Contains("\\u", StringComparison.Ordinal)
+            ? JsonEscapeRegex().Replace(text, m => ((char)int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString())
+            : text;
 
     /// <summary>The text the vocabulary was built from (for echoing ids found in the prompt).</summary>
     public string FullText { get; }
@@ -240,7 +246,7 @@ public sealed partial class PromptVocabulary
                 foreach (Match m in WordRegex().Matches(clause))
                 {
                     var word = m.Value;
-                    var content = !StopWords.Contains(word) && (word.Length > 2 || word.Any(char.IsDigit) || word.All(char.IsUpper));
+                    var content = !StopWords.Contains(word) && !word.All(char.IsDigit) && (word.Length > 2 || word.All(char.IsUpper));
                     if (content)
                     {
                         run.Add(NormalizeCase(word, atClauseStart));
@@ -311,6 +317,9 @@ public sealed partial class PromptVocabulary
 
     [GeneratedRegex(@"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")]
     private static partial Regex WordRegex();
+
+    [GeneratedRegex(@"\\u([0-9a-fA-F]{4})")]
+    private static partial Regex JsonEscapeRegex();
 
     [GeneratedRegex(@"[.!?:;,\n()\[\]{}""“”]+")]
     private static partial Regex ClauseRegex();

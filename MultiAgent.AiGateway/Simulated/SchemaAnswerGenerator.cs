@@ -39,7 +39,7 @@ public sealed class SchemaAnswerGenerator
         "specialists", "agents", "roles", "focus",
     ];
 
-    private static readonly string[] ReferenceParentNames = ["sources", "references", "citations", "bibliography", "evidence"];
+    private static readonly string[] ReferenceParentNames = ["sources", "references", "citations", "bibliography"];
 
     private readonly JsonNode _root;
     private readonly Random _rng;
@@ -447,7 +447,7 @@ public sealed class SchemaAnswerGenerator
     private string ItemText(string? parentName)
     {
         var n = NormalizeName(parentName);
-        if (n.Length > 0 && ReferenceParentNames.Any(n.Contains)) return _vocab.Reference(_rng);
+        if (n.Length > 0 && ReferenceParentNames.Any(r => n == r || n.EndsWith(r, StringComparison.Ordinal))) return _vocab.Reference(_rng);
         return n.Length > 0 && ShortItemParentNames.Any(n.Contains)
             ? _vocab.Term(_rng)
             : _vocab.Sentence(_rng);

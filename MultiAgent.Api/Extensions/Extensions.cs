@@ -8,6 +8,7 @@ using MultiAgent.Api.Health;
 using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using MultiAgent.Api.Tasks;
+using MultiAgent.Api.Usage;
 using MultiAgent.Contracts;
 using MultiAgent.Data;
 using StackExchange.Redis;
@@ -64,6 +65,7 @@ public static class Extensions
         });
 
         builder.AddServiceProbes();
+        builder.AddGatewayUsageClient();
     }
 
     private static string RequiredConnectionString(IHostApplicationBuilder builder, string name) =>

@@ -98,6 +98,7 @@ public class GatewayKeyCheckerTests
 
 /// <summary>Keys over HTTP: the in-process gateway with the real OpenAI client and raw requests.</summary>
 [Collection(MultiAgent.Tests.Support.GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
 public class GatewayApiKeyHttpTests(MultiAgent.Tests.Support.GatewayInfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -28,6 +28,7 @@ namespace MultiAgent.Tests.AiGateway;
 
 /// <summary>The gateway's wire protocol, exercised with the real OpenAI .NET client and raw HTTP.</summary>
 [Collection(GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
 public sealed class GatewayHttpTests(GatewayInfrastructureFixture infrastructure) : IAsyncDisposable
 {
     private readonly GatewayFactory _factory = new(infrastructure);
@@ -261,6 +262,7 @@ public sealed class GatewayHttpTests(GatewayInfrastructureFixture infrastructure
 
 /// <summary>Upstream failures as callers see them.</summary>
 [Collection(GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
 public class GatewayFailureTests(GatewayInfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
