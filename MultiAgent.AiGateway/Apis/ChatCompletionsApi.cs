@@ -92,6 +92,38 @@ public static partial class ChatCompletionsApi
             caller.TaskId, caller.AgentId, caller.AgentRole, request.Stream);
         call.Activity = activity;
 
+        try
+        {
+            await RunAsync(http, services, call, request, caller, route, options);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException && !http.Response.HasStarted)
+        {
+            // Limits, budgets and idempotency cannot be honoured without Redis: refuse rather than overspend or bill twice.
+            LogRedisUnavailable(services.Logger, ex.GetType().Name);
+            await WriteErrorAsync(http, new GatewayError(503, "server_error", GatewayErrors.DependencyUnavailable,
+                "The gateway's shared store (Redis: limits, budgets, idempotency keys) is unavailable; retry after the Retry-After interval.",
+                true, TimeSpan.FromSeconds(2)));
+        }
+        finally
+        {
+            if (call.OwnsIdempotencyKey && !call.Succeeded)
+            {
+                try
+                {
+                    await services.Idempotency.ReleaseAsync(caller.IdempotencyKey!, call.Id);
+                }
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                {
+                    // The claim expires by itself (IdempotencyStore.ClaimTtl).
+                }
+            }
+        }
+    }
+
+    private static async Task RunAsync(HttpContext http, GatewayServices services, Call call, ChatCompletionRequest request, CallerHeaders caller,
+        ResolvedRoute route, AiGatewayOptions options)
+    {
+        var cancellationToken = http.RequestAborted;
         // 3. Idempotency: a repeated key gets the first call's answer and is not billed again.
         if (caller.IdempotencyKey is { } idempotencyKey)
         {
@@ -116,7 +148,6 @@ public static partial class ChatCompletionsApi
             call.OwnsIdempotencyKey = true;
         }
 
-        try
         {
             // 4. The response cache: every target of the route, in one round trip.
             var cacheKeys = route.Targets.Select(t => CacheKey.Compute(t.Provider, t.ModelFor(request.Model), request)).ToList();
@@ -168,13 +199,6 @@ public static partial class ChatCompletionsApi
             else
             {
                 await CompleteAsync(call, messages, tokenReservation, budget);
-            }
-        }
-        finally
-        {
-            if (call.OwnsIdempotencyKey && !call.Succeeded)
-            {
-                await services.Idempotency.ReleaseAsync(caller.IdempotencyKey!, call.Id);
             }
         }
     }
@@ -415,6 +439,9 @@ public static partial class ChatCompletionsApi
 
     public static IResult Error(int status, string message, string type, string? param, string? code) =>
         Results.Json(new ErrorResponse(new ErrorBody(message, type, param, code)), WireJson.Options, statusCode: status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis is unavailable ({Error}); the call is refused with 503")]
+    private static partial void LogRedisUnavailable(ILogger logger, string error);
 
     internal static int Clamp(long? value) => value is null ? 0 : (int)Math.Clamp(value.Value, 0, int.MaxValue);
 }

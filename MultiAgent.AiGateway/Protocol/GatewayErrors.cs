@@ -29,6 +29,7 @@ public static class GatewayErrors
     public const string BudgetExceeded = "budget_exceeded";
     public const string IdempotencyKeyInUse = "idempotency_key_in_use";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string DependencyUnavailable = "gateway_dependency_unavailable";
 
     /// <summary>The one error for a call whose every target failed (<paramref name="failures"/> in the order they happened).</summary>
     public static GatewayError FromFailures(ResolvedRoute route, IReadOnlyList<(RouteTarget Target, ProviderFailure Failure)> failures)
