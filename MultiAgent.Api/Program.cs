@@ -33,6 +33,7 @@ app.MapTasksApi();
 app.MapAgentsApi();
 app.MapUsersApi();
 app.MapHealthApi();
+app.MapUsageApi();
 app.MapTaskHub();
 
 app.Run();

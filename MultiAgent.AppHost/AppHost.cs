@@ -1,4 +1,5 @@
 using MultiAgent.AppHost.Infrastructure;
+using MultiAgent.AppHost;
 
 // The MultiAgent platform, as Aspire runs it locally and publishes it for deployment.
 // Backing services run as containers or as local processes (Infrastructure:Mode = auto | containers | processes,
@@ -25,36 +26,23 @@ var migrations = builder.AddProject<Projects.MultiAgent_MigrationService>("migra
     .WithEnvironment("Auth__AdminPassword", adminPassword)
     .WithEnvironment("Auth__AdminEmail", builder.Configuration["Auth:AdminEmail"] is { Length: > 0 } adminEmail ? adminEmail : "admin@multiagent.local");
 
-// The model gateway: the built-in simulated model unless AI:Provider names a real one.
-var aiProvider = builder.Configuration["AI:Provider"] is { Length: > 0 } provider ? provider : "simulated";
+// The model gateway: routes per agent role to providers (the built-in simulated model unless AI:Providers/AI:Routes say
+// otherwise), with its own ledger database on the same server. Every AI:* setting of the AppHost is passed on to it;
+// each provider's key is the secret parameter ai-<provider>-api-key (MultiAgent.AiGateway/README.md).
+var aigatewayDb = postgres.AddDatabase("aigatewaydb");
 // The key callers send the gateway as Authorization: Bearer. Generated on first run and kept in the AppHost's user
 // secrets (Parameters:aigateway-api-key); a secret input of the manifest when publishing. Rotation: MultiAgent.AiGateway/README.md.
 var aigatewayApiKey = builder.AddParameter("aigateway-api-key",
     new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
-    .WithReference(db)
+    .WithReference(aigatewayDb)
     .WithReference(redis)
-    .WaitFor(db)
+    .WaitFor(aigatewayDb)
     .WaitFor(redis)
-    .WaitForCompletion(migrations)
-    .WithEnvironment("AI__Provider", aiProvider)
     .WithEnvironment("AiGateway__ApiKeys__0", aigatewayApiKey)
+    .WithAiConfiguration(builder)
+    .WithReplicas(builder.Configuration.GatewayReplicas())
     .WithHttpHealthCheck("/health");
-
-foreach (var setting in new[] { "BaseUrl", "Model" })
-{
-    if (builder.Configuration[$"AI:{setting}"] is { Length: > 0 } value)
-    {
-        aigateway.WithEnvironment($"AI__{setting}", value);
-    }
-}
-
-if (!string.Equals(aiProvider, "simulated", StringComparison.OrdinalIgnoreCase))
-{
-    // Set it with: dotnet user-secrets --project MultiAgent.AppHost set Parameters:ai-api-key <key>
-    var aiApiKey = builder.AddParameter("ai-api-key", secret: true);
-    aigateway.WithEnvironment("AI__ApiKey", aiApiKey);
-}
 
 var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WithReference(db)
@@ -66,6 +54,7 @@ var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WaitFor(rabbitmq)
     .WaitForCompletion(migrations)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
+    .WithEnvironment("AiGateway__ApiKey", aigatewayApiKey)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

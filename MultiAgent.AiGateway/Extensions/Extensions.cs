@@ -1,8 +1,13 @@
 using Microsoft.Extensions.Options;
+using MultiAgent.AiGateway.Budgets;
+using MultiAgent.AiGateway.Caching;
+using MultiAgent.AiGateway.Idempotency;
+using MultiAgent.AiGateway.Ledger;
+using MultiAgent.AiGateway.Limits;
+using MultiAgent.AiGateway.Pipeline;
 using MultiAgent.AiGateway.Providers;
+using MultiAgent.AiGateway.Routing;
 using MultiAgent.AiGateway.Security;
-using MultiAgent.AiGateway.Usage;
-using MultiAgent.Data;
 
 namespace MultiAgent.AiGateway.Extensions;
 
@@ -12,7 +17,7 @@ public static class Extensions
     {
         var services = builder.Services;
 
-        // AI:* — provider, endpoint, model override, key, prices, simulated-model knobs. Invalid configuration fails startup.
+        // AI:* — providers, routes, prices, cache, budgets, telemetry, simulated-model knobs. Invalid configuration fails startup.
         services.AddOptions<AiGatewayOptions>()
             .Bind(builder.Configuration.GetSection(AiGatewayOptions.SectionName))
             .ValidateOnStart();
@@ -27,20 +32,28 @@ public static class Extensions
 
         services.AddSingleton(TimeProvider.System);
 
-        // Calls to an OpenAI-compatible upstream. Without the standard resilience handler of the service defaults:
-        // its 10 s attempt timeout would cut long generations short, and its retries would repeat what callers retry
-        // (429/503 are passed through to them with Retry-After).
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt a client out.
-        services.AddHttpClient(ModelProvider.UpstreamHttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
-        services.AddSingleton(ModelProvider.Create);
+        // Providers (each an IChatClient with its own HttpClient: no standard resilience handler, the executor retries),
+        // the routes over them, and the executor that walks a route's fallback chain.
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton(sp => new RouteTable(
+            sp.GetRequiredService<IOptions<AiGatewayOptions>>().Value.Routes,
+            sp.GetRequiredService<ProviderRegistry>().All.Select(p => p.Name)));
+        services.AddSingleton<ChatExecutor>();
         services.AddSingleton<PriceTable>();
 
-        // ai_api_usage rows.
-        builder.AddMultiAgentDatabase();
-        services.AddSingleton<IUsageRecorder, DbUsageRecorder>();
+        // Redis, shared by every replica: RPM/TPM limits, the response cache, budgets, idempotency keys.
+        builder.AddRedisClient("redis");
+        services.AddSingleton<RedisRateLimiter>();
+        services.AddSingleton<ResponseCache>();
+        services.AddSingleton<BudgetService>();
+        services.AddSingleton<IdempotencyStore>();
 
-        services.AddHealthChecks().AddCheck<ProviderHealthCheck>("ai-provider");
+        // The usage ledger: the gateway's own database (aigatewaydb), written in batches off the request path.
+        builder.AddNpgsqlDbContext<LedgerDbContext>(LedgerDbContext.ConnectionName);
+        services.AddSingleton<LedgerWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddScoped<UsageQueries>();
+
+        services.AddHealthChecks().AddCheck<ProviderHealthCheck>("ai-providers");
     }
 }

@@ -90,6 +90,12 @@ public static class OpenAIMapping
             ToWireUsage(response.Usage),
             systemFingerprint);
 
+    public static ChatCompletionResponse ToChatCompletion(string text, ChatFinishReason? finishReason, string id, long created, string model, WireUsage usage, string? systemFingerprint = null) =>
+        new(id, created, model, [new ChatCompletionChoice(0, new WireAssistantMessage("assistant", text), ToFinishReason(finishReason))], usage, systemFingerprint);
+
+    public static ChatCompletionChunk ToUsageChunk(string id, long created, string model, WireUsage usage, string? systemFingerprint = null) =>
+        new(id, created, model, [], usage, systemFingerprint);
+
     /// <summary>A content chunk; the first one of a stream also carries the assistant role.</summary>
     public static ChatCompletionChunk ToContentChunk(string id, long created, string model, string text, bool first, string? systemFingerprint = null) =>
         new(id, created, model, [new ChatCompletionChunkChoice(0, new WireDelta(first ? "assistant" : null, text), null)], null, systemFingerprint);

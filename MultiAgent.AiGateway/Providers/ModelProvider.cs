@@ -1,72 +1,144 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using Anthropic;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using MultiAgent.AiGateway.Resilience;
 using MultiAgent.AiGateway.Simulated;
 using OpenAI;
 
 namespace MultiAgent.AiGateway.Providers;
 
-/// <summary>The configured upstream: its name (as recorded in ai_api_usage), its <see cref="IChatClient"/>, and model override.</summary>
-public sealed class ModelProvider(string name, IChatClient client, string? modelOverride, bool isBilled)
+/// <summary>
+/// One configured provider: its <see cref="IChatClient"/> per model, its circuit breaker (in this replica), and its
+/// settings. Calls to it are retried, rate limited and broken by <c>ChatExecutor</c>, not by the SDKs (their own retries are off).
+/// </summary>
+public sealed class ModelProvider : IDisposable
 {
-    /// <summary>The named HttpClient that carries calls to an OpenAI-compatible upstream.</summary>
-    public const string UpstreamHttpClientName = "ai-upstream";
+    private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+    private readonly Func<string, IChatClient> _create;
+    private readonly IDisposable? _owned;
 
-    public string Name { get; } = name;
-    public IChatClient Client { get; } = client;
-    public string? ModelOverride { get; } = modelOverride;
-
-    /// <summary>False for the simulated model, whose calls cost nothing.</summary>
-    public bool IsBilled { get; } = isBilled;
-
-    /// <summary>The model the upstream is asked for: the configured override, else the requested name.</summary>
-    public string ResolveModel(string requestedModel) =>
-        string.IsNullOrWhiteSpace(ModelOverride) ? requestedModel : ModelOverride;
-
-    public static ModelProvider Create(IServiceProvider services)
+    public ModelProvider(string name, string type, ProviderOptions options, Func<string, IChatClient> create, TimeProvider time, IDisposable? owned = null)
     {
-        var options = services.GetRequiredService<IOptions<AiGatewayOptions>>().Value;
-        var provider = (options.Provider ?? "").Trim().ToLowerInvariant();
-        return provider switch
-        {
-            AiProviderNames.Simulated => new ModelProvider(
-                AiProviderNames.Simulated,
-                new SimulatedChatClient(() => services.GetRequiredService<IOptionsMonitor<AiGatewayOptions>>().CurrentValue.Simulated),
-                modelOverride: null,
-                isBilled: false),
-            AiProviderNames.OpenAI => new ModelProvider(
-                AiProviderNames.OpenAI,
-                CreateOpenAIClient(options, services.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamHttpClientName)),
-                options.Model,
-                isBilled: true),
-            // Unreachable after options validation; kept for a clear message if validation is bypassed.
-            _ => throw new InvalidOperationException(
-                $"AI:Provider '{options.Provider}' is not supported. Valid values: {string.Join(", ", AiProviderNames.All)}."),
-        };
+        Name = name;
+        Type = type;
+        Options = options;
+        _create = create;
+        _owned = owned;
+        Breaker = new CircuitBreaker(options.BreakerFailureThreshold, TimeSpan.FromSeconds(options.BreakerBreakSeconds), time);
     }
 
-    private static IChatClient CreateOpenAIClient(AiGatewayOptions options, HttpClient http)
+    public string Name { get; }
+
+    /// <summary><see cref="AiProviderTypes"/>.</summary>
+    public string Type { get; }
+
+    public ProviderOptions Options { get; }
+
+    public CircuitBreaker Breaker { get; }
+
+    /// <summary>False for the simulated model: its calls cost nothing.</summary>
+    public bool IsBilled => Type != AiProviderTypes.Simulated;
+
+    public bool HasLimits => Options.Rpm is > 0 || Options.Tpm is > 0;
+
+    public IChatClient ClientFor(string model) => _clients.GetOrAdd(model, _create);
+
+    public void Dispose()
     {
-        // An empty key is fine for Ollama; the client library insists on a non-empty credential.
-        var key = string.IsNullOrEmpty(options.ApiKey) ? "unused" : options.ApiKey;
-        var clientOptions = new OpenAIClientOptions
-        {
-            Endpoint = new Uri(options.BaseUrl!),
-            Transport = new HttpClientPipelineTransport(http),
-            // No retries here: 429/503 are passed through (with Retry-After) to the caller, whose client retries.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            // Long generations take minutes; the caller's own timeout and cancellation still apply.
-            NetworkTimeout = TimeSpan.FromMinutes(10),
-        };
-        return new OpenAI.Chat.ChatClient(options.Model!, new ApiKeyCredential(key), clientOptions).AsIChatClient();
+        foreach (var client in _clients.Values) client.Dispose();
+        _owned?.Dispose();
     }
 }
 
-/// <summary>An upstream failure with the HTTP status the caller should see (429/503 are passed through with Retry-After).</summary>
-public class ProviderException(int statusCode, string message, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception(message, inner)
+/// <summary>Every configured provider by name, built once at startup from <c>AI:Providers</c> (plus the built-in simulated one).</summary>
+public sealed class ProviderRegistry : IDisposable
 {
-    public int StatusCode { get; } = statusCode;
-    public TimeSpan? RetryAfter { get; } = retryAfter;
+    private readonly Dictionary<string, ModelProvider> _providers;
+
+    public ProviderRegistry(IOptions<AiGatewayOptions> options, IOptionsMonitor<AiGatewayOptions> monitor, TimeProvider time)
+    {
+        _providers = new Dictionary<string, ModelProvider>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, settings) in EffectiveProviders(options.Value))
+        {
+            _providers[name] = Create(name, settings, monitor, time);
+        }
+    }
+
+    public IReadOnlyCollection<ModelProvider> All => _providers.Values;
+
+    public ModelProvider? Find(string name) => _providers.GetValueOrDefault(name);
+
+    /// <summary>The configured providers, names lower-cased, plus <c>simulated</c> when no provider of that name is configured.</summary>
+    public static IReadOnlyDictionary<string, ProviderOptions> EffectiveProviders(AiGatewayOptions options)
+    {
+        var result = options.Providers.ToDictionary(p => p.Key.Trim().ToLowerInvariant(), p => p.Value, StringComparer.OrdinalIgnoreCase);
+        result.TryAdd(AiGatewayOptions.SimulatedProviderName, new ProviderOptions { Type = AiProviderTypes.Simulated });
+        return result;
+    }
+
+    private static ModelProvider Create(string name, ProviderOptions settings, IOptionsMonitor<AiGatewayOptions> monitor, TimeProvider time)
+    {
+        var type = settings.Type.Trim().ToLowerInvariant();
+        switch (type)
+        {
+            case AiProviderTypes.Simulated:
+            {
+                var simulated = new SimulatedChatClient(() => monitor.CurrentValue.Simulated, time);
+                return new ModelProvider(name, type, settings, _ => simulated, time);
+            }
+            case AiProviderTypes.OpenAI:
+            {
+                var http = CreateHttpClient(settings);
+                var client = new OpenAIClient(
+                    new ApiKeyCredential(string.IsNullOrEmpty(settings.ApiKey) ? "unused" : settings.ApiKey),
+                    new OpenAIClientOptions
+                    {
+                        Endpoint = new Uri(settings.BaseUrl!),
+                        Transport = new HttpClientPipelineTransport(http),
+                        // The gateway retries (per provider, with backoff and Retry-After) and times out attempts itself.
+                        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                        NetworkTimeout = Timeout.InfiniteTimeSpan,
+                    });
+                return new ModelProvider(name, type, settings, model => client.GetChatClient(model).AsIChatClient(), time, http);
+            }
+            case AiProviderTypes.Anthropic:
+            {
+                var http = CreateHttpClient(settings);
+                var client = new AnthropicClient(new Anthropic.Core.ClientOptions
+                {
+                    ApiKey = settings.ApiKey ?? "",
+                    BaseUrl = string.IsNullOrWhiteSpace(settings.BaseUrl) ? "https://api.anthropic.com" : settings.BaseUrl.TrimEnd('/'),
+                    HttpClient = http,
+                    MaxRetries = 0,
+                    Timeout = Timeout.InfiniteTimeSpan,
+                });
+                return new ModelProvider(name, type, settings, model => client.AsIChatClient(model), time, http);
+            }
+            default:
+                // Unreachable after options validation.
+                throw new InvalidOperationException($"AI:Providers:{name}:Type '{settings.Type}' is not one of {string.Join(", ", AiProviderTypes.All)}.");
+        }
+    }
+
+    private static HttpClient CreateHttpClient(ProviderOptions settings) =>
+        new(new UpstreamResponseCapture(settings.ApiKeyHeader, settings.ApiKey)
+        {
+            InnerHandler = new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            },
+        })
+        {
+            // Attempts are timed out by the executor (AI:Providers:<name>:TimeoutSeconds); streams may run for minutes.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    public void Dispose()
+    {
+        foreach (var provider in _providers.Values) provider.Dispose();
+    }
 }

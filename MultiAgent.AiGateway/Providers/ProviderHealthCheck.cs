@@ -1,26 +1,20 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
+using MultiAgent.AiGateway.Resilience;
 
 namespace MultiAgent.AiGateway.Providers;
 
 /// <summary>
-/// Whether the configured provider is usable: the simulated model always is; an OpenAI-compatible provider when its
-/// configuration is present. Never calls the (paid) upstream API.
+/// Healthy while at least one provider's breaker lets calls through; the data lists each provider's breaker state.
+/// Never calls a (paid) provider: breakers learn from real calls.
 /// </summary>
-public sealed class ProviderHealthCheck(IOptionsMonitor<AiGatewayOptions> options) : IHealthCheck
+public sealed class ProviderHealthCheck(ProviderRegistry providers) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var current = options.CurrentValue;
-        var provider = (current.Provider ?? "").Trim().ToLowerInvariant();
-        var result = provider switch
-        {
-            AiProviderNames.Simulated => HealthCheckResult.Healthy("The simulated model is built in."),
-            AiProviderNames.OpenAI when !string.IsNullOrWhiteSpace(current.BaseUrl) && !string.IsNullOrWhiteSpace(current.Model) =>
-                HealthCheckResult.Healthy("OpenAI-compatible provider configured."),
-            AiProviderNames.OpenAI => HealthCheckResult.Unhealthy("OpenAI-compatible provider lacks AI:BaseUrl or AI:Model."),
-            _ => HealthCheckResult.Unhealthy("Unknown AI:Provider."),
-        };
-        return Task.FromResult(result);
+        var data = providers.All.ToDictionary(p => p.Name, p => (object)p.Breaker.State.ToString());
+        var usable = providers.All.Any(p => p.Breaker.State != BreakerState.Open);
+        return Task.FromResult(usable
+            ? HealthCheckResult.Healthy("At least one AI provider accepts calls.", data)
+            : HealthCheckResult.Degraded("Every AI provider's circuit breaker is open; calls get 503 until a probe succeeds.", data: data));
     }
 }

@@ -39,6 +39,8 @@ public sealed class SchemaAnswerGenerator
         "specialists", "agents", "roles", "focus",
     ];
 
+    private static readonly string[] ReferenceParentNames = ["sources", "references", "citations", "bibliography"];
+
     private readonly JsonNode _root;
     private readonly Random _rng;
     private readonly PromptVocabulary _vocab;
@@ -429,7 +431,7 @@ public sealed class SchemaAnswerGenerator
         var n = NormalizeName(name);
         if (n.Length > 0 && TitleStringNames.Any(n.Contains) && !n.EndsWith("description", StringComparison.Ordinal))
         {
-            return _vocab.Phrase(_rng, 3, 6);
+            return _vocab.Title(_rng);
         }
         if (n.Length > 0 && LongStringNames.Any(n.Contains))
         {
@@ -440,13 +442,14 @@ public sealed class SchemaAnswerGenerator
         return ShortText(name);
     }
 
-    private string ShortText(string? name) => _vocab.Phrase(_rng, 2, 6);
+    private string ShortText(string? name) => _vocab.Title(_rng);
 
     private string ItemText(string? parentName)
     {
         var n = NormalizeName(parentName);
+        if (n.Length > 0 && ReferenceParentNames.Any(r => n == r || n.EndsWith(r, StringComparison.Ordinal))) return _vocab.Reference(_rng);
         return n.Length > 0 && ShortItemParentNames.Any(n.Contains)
-            ? _vocab.Phrase(_rng, 1, 3)
+            ? _vocab.Term(_rng)
             : _vocab.Sentence(_rng);
     }
 

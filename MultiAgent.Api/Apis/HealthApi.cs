@@ -59,8 +59,9 @@ public static class HealthApi
             : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    public static async Task<Ok<MetricsResponse>> GetMetrics(
-        MultiAgentDbContext db, AgentStatusReader agentStatus, CancellationToken cancellationToken)
+    public static async Task<Ok<Usage.MetricsWithCostResponse>> GetMetrics(
+        MultiAgentDbContext db, AgentStatusReader agentStatus, Usage.GatewayUsageClient usage, TimeProvider time, ILogger<Usage.GatewayUsageClient> logger,
+        CancellationToken cancellationToken)
     {
         var counts = await db.Tasks.AsNoTracking()
             .GroupBy(t => t.Status)
@@ -80,12 +81,12 @@ public static class HealthApi
         var agents = await db.Agents.AsNoTracking().Select(a => new { a.AgentId, a.Status }).ToListAsync(cancellationToken);
         var live = await agentStatus.GetAsync(agents.Select(a => (a.AgentId, a.Status)).ToList());
 
-        return TypedResults.Ok(new MetricsResponse(
+        return TypedResults.Ok(await Usage.MetricsWithCostResponse.CreateAsync(new MetricsResponse(
             new TaskCountMetrics(counts.Values.Sum(), Count(TaskStatus.Pending), inProgress, completed, failed),
             new AgentCountMetrics(live.Values.Count(s => s == AgentStatusReader.Busy), live.Values.Count(s => s == AgentStatusReader.Idle)),
             new PerformanceMetrics(
                 averageSeconds is { } seconds ? Math.Round(seconds, 1) : null,
-                completed + failed == 0 ? null : Math.Round((double)completed / (completed + failed), 4))));
+                completed + failed == 0 ? null : Math.Round((double)completed / (completed + failed), 4))), usage, time, logger, cancellationToken));
     }
 
     private static string State(bool healthy) => healthy ? Healthy : Unhealthy;

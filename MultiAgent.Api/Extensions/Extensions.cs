@@ -8,6 +8,7 @@ using MultiAgent.Api.Health;
 using MultiAgent.Api.RateLimiting;
 using MultiAgent.Api.RealTime;
 using MultiAgent.Api.Tasks;
+using MultiAgent.Api.Usage;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
@@ -70,6 +71,7 @@ public static class Extensions
         services.AddHostedService<LegacyRelayQueueCleanup>();
 
         builder.AddServiceProbes();
+        builder.AddGatewayUsageClient();
     }
 
     private static string RequiredConnectionString(IHostApplicationBuilder builder, string name) =>

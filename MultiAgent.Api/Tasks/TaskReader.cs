@@ -13,7 +13,7 @@ namespace MultiAgent.Api.Tasks;
 /// The read side of the tasks endpoints: the rows the workflow writes, read through the same typed entities. Every query is
 /// scoped to its owner (a null owner: any user, for admins): another user's task does not exist.
 /// </summary>
-public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentStatus, TaskResults results)
+public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentStatus, TaskResults results, Usage.GatewayUsageClient usageClient, ILogger<TaskReader> logger)
 {
     public async Task<TaskDetails?> GetDetailsAsync(string taskId, string? ownerId, CancellationToken cancellationToken)
     {
@@ -201,25 +201,20 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             row?.CurrentTaskId)).ToList();
     }
 
+    // The AiGateway owns the usage ledger; details still load (with zero usage) when it cannot be reached.
     private async Task<TaskUsage> GetUsageAsync(string taskId, CancellationToken cancellationToken)
     {
-        var usage = await db.AiApiUsage.AsNoTracking()
-            .Where(u => u.TaskId == taskId)
-            .GroupBy(u => u.TaskId)
-            .Select(g => new
-            {
-                Prompt = g.Sum(u => u.PromptTokens),
-                Completion = g.Sum(u => u.CompletionTokens),
-                Total = g.Sum(u => u.TotalTokens),
-                Cost = g.Sum(u => u.CostUsd ?? 0m),
-                Calls = g.Count(),
-                Simulated = g.Count(u => u.Provider == TaskResults.SimulatedProvider),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-
-        return usage is null
-            ? new TaskUsage(0, 0, 0, 0m, 0, false)
-            : new TaskUsage(usage.Prompt, usage.Completion, usage.Total, usage.Cost, usage.Calls, usage.Simulated > 0);
+        try
+        {
+            var usage = await usageClient.GetTaskAsync(taskId, cancellationToken);
+            var t = usage.Totals;
+            return new TaskUsage((int)t.InputTokens, (int)t.OutputTokens, (int)t.TotalTokens, t.CostUsd, t.Calls - t.FailedCalls, usage.Simulated);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning(ex, "Usage of {TaskId} could not be read from the AI gateway; showing none", taskId);
+            return new TaskUsage(0, 0, 0, 0m, 0, false);
+        }
     }
 
     public static SubtaskSummary ToSummary(SubtaskEntity subtask, int versions) => new(

@@ -13,9 +13,9 @@ namespace MultiAgent.Api.Tasks;
 /// confidence, sources, partial_completion). Cached in Redis <c>cache:task:{task_id}:result</c> for 24 hours with the
 /// completion time it belongs to: a revision completes the task again at another time, so an older entry is never served.
 /// </summary>
-public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer redis, ILogger<TaskResults> logger)
+public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer redis, Usage.GatewayUsageClient usageClient, ILogger<TaskResults> logger)
 {
-    /// <summary>Provider name the AiGateway records in ai_api_usage for the built-in simulated model.</summary>
+    /// <summary>Provider name the AiGateway records for its built-in simulated model.</summary>
     public const string SimulatedProvider = "simulated";
 
     private static readonly TimeSpan CacheDuration = TimeSpan.FromHours(24);
@@ -41,13 +41,27 @@ public sealed class TaskResults(MultiAgentDbContext db, IConnectionMultiplexer r
                 "The task is marked completed but its final answer is missing; request a revision to produce it again.");
         }
 
-        var simulated = await db.AiApiUsage.AnyAsync(u => u.TaskId == taskId && u.Provider == SimulatedProvider, cancellationToken);
+        var simulated = await IsSimulatedAsync(taskId, cancellationToken);
         var metadata = JsonColumns.Deserialize<FinalAnswerMetadata>(final.Metadata!);
         var result = new TaskResult(final.Content, metadata.SupportingData, metadata.Confidence, metadata.Sources, metadata.PartialCompletion, simulated);
 
         var response = new TaskResultResponse(taskId, TaskStatus.Completed, result, Utc.ToOffset(completedAt), null);
         await WriteCacheAsync(taskId, response);
         return response;
+    }
+
+    // Whether some answer of the task came from the simulated model, per the AiGateway's ledger.
+    private async Task<bool> IsSimulatedAsync(string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await usageClient.GetTaskAsync(taskId, cancellationToken)).Simulated;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            logger.LogWarning(ex, "Could not ask the AI gateway whether {TaskId} was answered by the simulated model", taskId);
+            return false;
+        }
     }
 
     // The cache only saves work: when Redis is unavailable the result is read from Postgres.

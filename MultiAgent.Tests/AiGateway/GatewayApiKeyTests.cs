@@ -97,7 +97,9 @@ public class GatewayKeyCheckerTests
 }
 
 /// <summary>Keys over HTTP: the in-process gateway with the real OpenAI client and raw requests.</summary>
-public class GatewayApiKeyHttpTests
+[Collection(MultiAgent.Tests.Support.GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
+public class GatewayApiKeyHttpTests(MultiAgent.Tests.Support.GatewayInfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -118,20 +120,19 @@ public class GatewayApiKeyHttpTests
     [Fact]
     public async Task Missing_key_gets_401_in_OpenAI_shape_on_every_v1_path()
     {
-        await using var gateway = new GatewayFactory { ClientKey = null };
+        await using var gateway = new GatewayFactory(infrastructure) { ClientKey = null };
         var http = gateway.CreateClient();
 
         await AssertInvalidApiKeyAsync(await http.PostAsync("/v1/chat/completions", ChatBody(), Ct));
         await AssertInvalidApiKeyAsync(await http.GetAsync("/v1/models", Ct));
         await AssertInvalidApiKeyAsync(await http.GetAsync("/v1/models/gpt-4o", Ct));
         await AssertInvalidApiKeyAsync(await http.GetAsync("/v1/no-such-endpoint", Ct)); // no route is revealed without a key
-        Assert.Empty(gateway.Usage.Records);
     }
 
     [Fact]
     public async Task Wrong_key_gets_401_and_the_OpenAI_client_reports_it()
     {
-        await using var gateway = new GatewayFactory();
+        await using var gateway = new GatewayFactory(infrastructure);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = ChatBody() };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key");
@@ -141,13 +142,12 @@ public class GatewayApiKeyHttpTests
             gateway.OpenAIChatClient("gpt-4o", key: "not-the-key").CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct));
         Assert.Equal(401, ex.Status);
         Assert.Contains("invalid_api_key", ex.GetRawResponse()!.Content.ToString());
-        Assert.Empty(gateway.Usage.Records);
     }
 
     [Fact]
     public async Task Basic_auth_is_not_a_bearer_key()
     {
-        await using var gateway = new GatewayFactory();
+        await using var gateway = new GatewayFactory(infrastructure);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(GatewayFactory.ApiKey)));
         var http = gateway.CreateClient();
@@ -158,7 +158,7 @@ public class GatewayApiKeyHttpTests
     [Fact]
     public async Task Right_key_is_answered()
     {
-        await using var gateway = new GatewayFactory();
+        await using var gateway = new GatewayFactory(infrastructure);
         ChatCompletion completion = await gateway.OpenAIChatClient("gpt-4o").CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct);
         Assert.False(string.IsNullOrWhiteSpace(completion.Content[0].Text));
     }
@@ -166,7 +166,7 @@ public class GatewayApiKeyHttpTests
     [Fact]
     public async Task Both_keys_are_accepted_while_rotating()
     {
-        await using var gateway = new GatewayFactory { Settings = new() { ["AiGateway:ApiKeys:1"] = "the-next-key-abcdefghij" } };
+        await using var gateway = new GatewayFactory(infrastructure) { Settings = new() { ["AiGateway:ApiKeys:1"] = "the-next-key-abcdefghij" } };
 
         foreach (var key in new[] { GatewayFactory.ApiKey, "the-next-key-abcdefghij" })
         {
@@ -179,7 +179,7 @@ public class GatewayApiKeyHttpTests
     public async Task Retired_key_is_refused_once_removed()
     {
         // After rotation the old key is dropped: only the new one is configured.
-        await using var gateway = new GatewayFactory { Settings = new() { ["AiGateway:ApiKeys:0"] = "the-next-key-abcdefghij" } };
+        await using var gateway = new GatewayFactory(infrastructure) { Settings = new() { ["AiGateway:ApiKeys:0"] = "the-next-key-abcdefghij" } };
         var ex = await Assert.ThrowsAsync<ClientResultException>(() =>
             gateway.OpenAIChatClient("gpt-4o", key: GatewayFactory.ApiKey).CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct));
         Assert.Equal(401, ex.Status);
@@ -188,13 +188,13 @@ public class GatewayApiKeyHttpTests
     [Fact]
     public async Task Health_and_alive_stay_open_without_a_key()
     {
-        await using var gateway = new GatewayFactory { ClientKey = null };
+        await using var gateway = new GatewayFactory(infrastructure) { ClientKey = null };
         var http = gateway.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", Ct)).StatusCode);
-        // /health also checks the database, which these tests never start: unhealthy, but never a 401.
+        // /health checks the ledger database and Redis too (real ones here, so it is healthy), and needs no key either.
         var health = await http.GetAsync("/health", Ct);
-        Assert.NotEqual(HttpStatusCode.Unauthorized, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public class GatewayApiKeyHttpTests
     public async Task Keys_are_never_logged_only_fingerprints()
     {
         var logs = new CapturingLoggerProvider();
-        await using var gateway = new GatewayFactory
+        await using var gateway = new GatewayFactory(infrastructure)
         {
             Settings = new() { ["AiGateway:ApiKeys:1"] = "the-next-key-abcdefghij" },
             ConfigureServices = services => services.AddSingleton<ILoggerProvider>(logs),

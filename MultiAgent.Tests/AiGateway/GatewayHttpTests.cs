@@ -17,7 +17,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MultiAgent.AiGateway.Providers;
-using MultiAgent.AiGateway.Usage;
+using MultiAgent.AiGateway.Ledger;
+using MultiAgent.Tests.Support;
 using OpenAI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -25,86 +26,14 @@ using AIChatRole = Microsoft.Extensions.AI.ChatRole;
 
 namespace MultiAgent.Tests.AiGateway;
 
-/// <summary>Records usage rows in memory instead of Postgres.</summary>
-public sealed class InMemoryUsageRecorder : IUsageRecorder
-{
-    public ConcurrentQueue<UsageRecord> Records { get; } = new();
-
-    public Task RecordAsync(UsageRecord usage, CancellationToken cancellationToken = default)
-    {
-        Records.Enqueue(usage);
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>The gateway in-process (TestServer), simulated provider, usage recorded in memory.</summary>
-public sealed class GatewayFactory : WebApplicationFactory<ModelProvider>
-{
-    /// <summary>The caller key configured by default (<c>AiGateway:ApiKeys:0</c>); clients from this factory send it.</summary>
-    public const string ApiKey = "test-gateway-key-0123456789";
-
-    public InMemoryUsageRecorder Usage { get; } = new();
-
-    /// <summary>The key <see cref="GatewayFactory.CreateClient()"/> and <see cref="OpenAIChatClient"/> send; null sends none.</summary>
-    public string? ClientKey { get; init; } = ApiKey;
-
-    /// <summary>Configuration over the defaults (simulated provider, directives allowed).</summary>
-    public Dictionary<string, string?> Settings { get; init; } = [];
-
-    /// <summary>Extra service registrations, applied after the gateway's own.</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; init; }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        // Never contacted: usage goes to the in-memory recorder.
-        builder.UseSetting("ConnectionStrings:multiagentdb", "Host=127.0.0.1;Port=9;Database=unused;Username=unused;Password=unused");
-        builder.UseSetting("AI:Simulated:AllowDirectives", "true");
-        builder.UseSetting("AiGateway:ApiKeys:0", ApiKey);
-        foreach (var (key, value) in Settings)
-        {
-            builder.UseSetting(key, value);
-        }
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<IUsageRecorder>();
-            services.AddSingleton<IUsageRecorder>(Usage);
-            ConfigureServices?.Invoke(services);
-        });
-    }
-
-    /// <summary>Every client of this factory sends <see cref="ClientKey"/> as <c>Authorization: Bearer</c>, as OpenAI clients do.</summary>
-    protected override void ConfigureClient(HttpClient client)
-    {
-        base.ConfigureClient(client);
-        if (ClientKey is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ClientKey);
-        }
-    }
-
-    /// <summary>The real OpenAI .NET client, pointed at the gateway's /v1 over the in-memory transport, sending <paramref name="key"/> (default <see cref="ClientKey"/>).</summary>
-    public ChatClient OpenAIChatClient(string model, string? taskId = null, string? agentId = null, string? key = null)
-    {
-        var http = CreateClient();
-        if (taskId is not null) http.DefaultRequestHeaders.Add("X-MultiAgent-Task-Id", taskId);
-        if (agentId is not null) http.DefaultRequestHeaders.Add("X-MultiAgent-Agent-Id", agentId);
-        return new ChatClient(model, new ApiKeyCredential(key ?? ClientKey ?? ApiKey), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/v1"),
-            Transport = new HttpClientPipelineTransport(http),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        });
-    }
-}
-
 /// <summary>The gateway's wire protocol, exercised with the real OpenAI .NET client and raw HTTP.</summary>
-public class GatewayHttpTests : IClassFixture<GatewayFactory>
+[Collection(GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
+public sealed class GatewayHttpTests(GatewayInfrastructureFixture infrastructure) : IAsyncDisposable
 {
-    private readonly GatewayFactory _factory;
+    private readonly GatewayFactory _factory = new(infrastructure);
 
-    public GatewayHttpTests(GatewayFactory factory) => _factory = factory;
+    public ValueTask DisposeAsync() => _factory.DisposeAsync();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -126,14 +55,17 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
         Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, completion.FinishReason);
         Assert.True(completion.Usage.InputTokenCount > 0);
 
-        var row = Assert.Single(_factory.Usage.Records, r => r.TaskId == taskId);
+        var row = Assert.Single(await _factory.LedgerAsync(taskId));
         Assert.Equal("agent_manager", row.AgentId);
         Assert.Equal("simulated", row.Provider);
         Assert.Equal("gpt-4o", row.Model);
-        Assert.Equal(completion.Usage.InputTokenCount, row.PromptTokens);
-        Assert.Equal(completion.Usage.OutputTokenCount, row.CompletionTokens);
-        Assert.Equal(completion.Usage.TotalTokenCount, row.TotalTokens);
+        Assert.Equal("default", row.Route);
+        Assert.Equal("ok", row.Outcome);
+        Assert.Equal(completion.Id, row.CallId);
+        Assert.Equal(completion.Usage.InputTokenCount, row.InputTokens);
+        Assert.Equal(completion.Usage.OutputTokenCount, row.OutputTokens);
         Assert.Equal(0m, row.CostUsd);
+        Assert.False(row.CacheHit);
     }
 
     [Fact]
@@ -147,7 +79,8 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if ((activity.GetTagItem("multiagent.task_id") as string) == taskId) spans.Enqueue(activity);
+                if ((activity.GetTagItem("multiagent.task_id") as string) == taskId
+                    || (activity.Parent?.GetTagItem("multiagent.task_id") as string) == taskId) spans.Enqueue(activity);
             },
         };
         ActivitySource.AddActivityListener(listener);
@@ -156,14 +89,23 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
         ChatCompletion completion = await _factory.OpenAIChatClient("gpt-4o", taskId, "agent_analyst")
             .CompleteChatAsync([new UserChatMessage(secretPrompt)], cancellationToken: Ct);
 
-        var span = Assert.Single(spans);
-        Assert.Equal("simulated", span.GetTagItem("gen_ai.system"));
+        var span = Assert.Single(spans, s => s.GetTagItem("multiagent.task_id") is not null);
+        Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal("simulated", span.GetTagItem("gen_ai.provider.name"));
         Assert.Equal("gpt-4o", span.GetTagItem("gen_ai.request.model"));
+        Assert.Equal("gpt-4o", span.GetTagItem("gen_ai.response.model"));
         Assert.Equal("agent_analyst", span.GetTagItem("multiagent.agent_id"));
+        Assert.Equal("default", span.GetTagItem("multiagent.route"));
+        Assert.Equal(false, span.GetTagItem("multiagent.cache_hit"));
+        Assert.Equal(false, span.GetTagItem("multiagent.fallback"));
+        Assert.Equal(new[] { "stop" }, span.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.Equal(completion.Usage.InputTokenCount, span.GetTagItem("gen_ai.usage.input_tokens"));
         Assert.Equal(completion.Usage.OutputTokenCount, span.GetTagItem("gen_ai.usage.output_tokens"));
+        var attempt = Assert.Single(spans, s => s.GetTagItem("multiagent.attempt") is not null);
+        Assert.Equal(ActivityKind.Client, attempt.Kind);
+        Assert.Equal("simulated", attempt.GetTagItem("gen_ai.provider.name"));
         var answerStart = completion.Content[0].Text[..40];
-        Assert.All(span.TagObjects, tag =>
+        Assert.All(spans.SelectMany(s => s.TagObjects), tag =>
         {
             var value = tag.Value?.ToString() ?? "";
             Assert.DoesNotContain("Zanzibar", value);
@@ -192,9 +134,10 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
         Assert.NotNull(usage);
         Assert.Equal((text.Length + 3) / 4, usage.OutputTokenCount);
 
-        var row = Assert.Single(_factory.Usage.Records, r => r.TaskId == taskId);
-        Assert.Equal(usage.InputTokenCount, row.PromptTokens);
-        Assert.Equal(usage.OutputTokenCount, row.CompletionTokens);
+        var row = Assert.Single(await _factory.LedgerAsync(taskId));
+        Assert.Equal(usage.InputTokenCount, row.InputTokens);
+        Assert.Equal(usage.OutputTokenCount, row.OutputTokens);
+        Assert.True(row.Stream);
         Assert.Null(row.AgentId);
     }
 
@@ -291,7 +234,7 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
         var body = await (await http.SendAsync(request, Ct)).Content.ReadAsStringAsync(Ct);
 
         Assert.DoesNotContain("\"usage\"", body);
-        Assert.Single(_factory.Usage.Records, r => r.TaskId == taskId);
+        Assert.True(Assert.Single(await _factory.LedgerAsync(taskId)).OutputTokens > 0);
     }
 
     [Fact]
@@ -300,8 +243,9 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
         var models = await _factory.CreateClient().GetFromJsonAsync<JsonElement>("/v1/models", Ct);
         Assert.Equal("list", models.GetProperty("object").GetString());
         var ids = models.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
-        Assert.Contains("gpt-4o", ids);
-        Assert.Contains("claude-3-opus", ids);
+        Assert.Contains("default", ids);
+        var defaultRoute = models.GetProperty("data").EnumerateArray().Single(m => m.GetProperty("id").GetString() == "default");
+        Assert.Equal("simulated/*", Assert.Single(defaultRoute.GetProperty("targets").EnumerateArray()).GetString());
         Assert.All(models.GetProperty("data").EnumerateArray(), m => Assert.Equal("model", m.GetProperty("object").GetString()));
     }
 
@@ -317,14 +261,16 @@ public class GatewayHttpTests : IClassFixture<GatewayFactory>
 }
 
 /// <summary>Upstream failures as callers see them.</summary>
-public class GatewayFailureTests
+[Collection(GatewayInfrastructureCollection.Name)]
+[Trait("Category", "AppHost")]
+public class GatewayFailureTests(GatewayInfrastructureFixture infrastructure)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Rate_limit_is_passed_through_as_429_with_retry_after()
     {
-        await using var factory = new GatewayFactory
+        await using var factory = new GatewayFactory(infrastructure)
         {
             Settings = new()
             {
@@ -342,13 +288,14 @@ public class GatewayFailureTests
         Assert.Equal("7", retryAfter);
         using var doc = JsonDocument.Parse(ex.GetRawResponse()!.Content.ToString());
         Assert.Equal("rate_limit_exceeded", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
-        Assert.Empty(factory.Usage.Records);
+        Assert.True(ex.GetRawResponse()!.Headers.TryGetValue("x-should-retry", out var shouldRetry));
+        Assert.Equal("true", shouldRetry);
     }
 
     [Fact]
     public async Task Unavailable_is_passed_through_as_503_also_when_streaming()
     {
-        await using var factory = new GatewayFactory { Settings = new() { ["AI:Simulated:FailureRate"] = "1" } };
+        await using var factory = new GatewayFactory(infrastructure) { Settings = new() { ["AI:Simulated:FailureRate"] = "1" } };
 
         var ex = await Assert.ThrowsAsync<ClientResultException>(async () =>
         {
@@ -360,7 +307,7 @@ public class GatewayFailureTests
     [Fact]
     public async Task Other_upstream_failures_are_502()
     {
-        await using var factory = new GatewayFactory { Settings = new() { ["AI:Simulated:FailureRate"] = "1", ["AI:Simulated:FailureStatusCode"] = "500" } };
+        await using var factory = new GatewayFactory(infrastructure) { Settings = new() { ["AI:Simulated:FailureRate"] = "1", ["AI:Simulated:FailureStatusCode"] = "500" } };
         var response = await factory.CreateClient().PostAsync("/v1/chat/completions",
             new StringContent("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -373,8 +320,8 @@ public class GatewayFailureTests
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:multiagentdb"] = "Host=127.0.0.1;Port=9;Database=unused;Username=unused;Password=unused",
-            ["ConnectionStrings:redis"] = "127.0.0.1:9",
+            ["ConnectionStrings:aigatewaydb"] = "Host=127.0.0.1;Port=9;Database=unused;Username=unused;Password=unused",
+            ["ConnectionStrings:redis"] = "127.0.0.1:9,abortConnect=false",
             ["AiGateway:ApiKeys:0"] = "test-key",
         });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -384,148 +331,54 @@ public class GatewayFailureTests
     }
 
     [Fact]
-    public void Openai_provider_without_base_url_or_model_fails_startup_with_an_actionable_message()
+    public void Openai_provider_without_base_url_fails_startup_with_an_actionable_message()
     {
-        var message = StartupFailure(new() { ["AI:Provider"] = "openai" }).Message;
-        Assert.Contains("AI__BaseUrl", message);
-        Assert.Contains("AI__Model", message);
+        var message = StartupFailure(new() { ["AI:Providers:openai:Type"] = "openai" }).Message;
+        Assert.Contains("AI__Providers__openai__BaseUrl", message);
     }
 
     [Fact]
-    public void Unknown_provider_fails_startup_listing_the_valid_names()
+    public void Unknown_provider_type_fails_startup_listing_the_valid_names()
     {
-        var message = StartupFailure(new() { ["AI:Provider"] = "skynet" }).Message;
+        var message = StartupFailure(new() { ["AI:Providers:sky:Type"] = "skynet" }).Message;
         Assert.Contains("skynet", message);
-        Assert.Contains("Valid values: simulated, openai", message);
+        Assert.Contains("Valid values: simulated, openai, anthropic", message);
     }
 
     [Fact]
-    public async Task Openai_provider_with_configuration_starts_and_is_reported_by_models()
+    public void The_replaced_single_provider_settings_fail_startup_pointing_at_the_new_ones()
     {
-        await using var factory = new GatewayFactory
+        var message = StartupFailure(new() { ["AI:Provider"] = "openai", ["AI:Model"] = "gpt-4o" }).Message;
+        Assert.Contains("AI:Providers:<name>", message);
+        Assert.Contains("AI:Routes:<route>", message);
+    }
+
+    [Fact]
+    public void A_route_naming_an_unknown_provider_fails_startup_listing_the_configured_ones()
+    {
+        var message = StartupFailure(new() { ["AI:Routes:manager:0"] = "opneai/gpt-4o" }).Message;
+        Assert.Contains("'opneai'", message);
+        Assert.Contains("Configured providers: simulated", message);
+    }
+
+    [Fact]
+    public async Task Configured_routes_and_their_models_are_listed()
+    {
+        await using var factory = new GatewayFactory(infrastructure)
         {
             Settings = new()
             {
-                ["AI:Provider"] = "openai",
-                ["AI:BaseUrl"] = "http://127.0.0.1:9/v1",
-                ["AI:Model"] = "llama3.1",
+                ["AI:Providers:local:Type"] = "openai",
+                ["AI:Providers:local:BaseUrl"] = "http://127.0.0.1:9/v1",
+                ["AI:Routes:manager:0"] = "local/llama3.1",
+                ["AI:Routes:manager:1"] = "simulated",
             },
         };
         var models = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/v1/models", Ct);
-        Assert.Contains(models.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "llama3.1" && m.GetProperty("owned_by").GetString() == "openai");
-    }
-}
-
-/// <summary>
-/// The openai provider, end to end without a network: a gateway configured with AI:Provider=openai whose upstream is
-/// a second, simulated gateway (in-process). Exercises the real OpenAI client inside the gateway, usage from the
-/// upstream's report (streaming: the final usage chunk), cost from the price table, and 429 pass-through.
-/// </summary>
-public class OpenAIProviderChainTests
-{
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static GatewayFactory Chained(GatewayFactory upstream, string model = "gpt-4o-mini") => new()
-    {
-        Settings = new()
-        {
-            ["AI:Provider"] = "openai",
-            ["AI:BaseUrl"] = "http://upstream/v1",
-            ["AI:Model"] = model,
-            // The upstream is another gateway: this gateway's AI:ApiKey is the upstream's caller key.
-            ["AI:ApiKey"] = GatewayFactory.ApiKey,
-        },
-        ConfigureServices = services => services.AddHttpClient(ModelProvider.UpstreamHttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => upstream.Server.CreateHandler()),
-    };
-
-    [Fact]
-    public async Task Requested_model_is_overridden_and_usage_is_billed_from_the_upstream_report()
-    {
-        await using var upstream = new GatewayFactory();
-        await using var gateway = Chained(upstream);
-
-        ChatCompletion completion = await gateway.OpenAIChatClient("gpt-4o", "task_chain1", "agent_developer")
-            .CompleteChatAsync([new UserChatMessage("Design a caching layer for a product catalogue.")], cancellationToken: Ct);
-
-        Assert.StartsWith("(Simulated model)", completion.Content[0].Text);
-        Assert.Equal("gpt-4o-mini", completion.Model); // AI:Model overrides the requested gpt-4o
-
-        var upstreamRow = Assert.Single(upstream.Usage.Records);
-        Assert.Equal("gpt-4o-mini", upstreamRow.Model);
-
-        var row = Assert.Single(gateway.Usage.Records);
-        Assert.Equal("openai", row.Provider);
-        Assert.Equal("gpt-4o-mini", row.Model);
-        Assert.Equal("task_chain1", row.TaskId);
-        Assert.Equal("agent_developer", row.AgentId);
-        Assert.Equal(upstreamRow.PromptTokens, row.PromptTokens);
-        Assert.Equal(upstreamRow.CompletionTokens, row.CompletionTokens);
-        Assert.Equal(new PriceTable(overrides: null).Cost("gpt-4o-mini", row.PromptTokens, row.CompletionTokens), row.CostUsd);
-        Assert.True(row.CostUsd > 0);
-    }
-
-    [Fact]
-    public async Task Streamed_calls_are_billed_from_the_final_usage_chunk()
-    {
-        await using var upstream = new GatewayFactory();
-        await using var gateway = Chained(upstream);
-
-        var text = new StringBuilder();
-        ChatTokenUsage? usage = null;
-        await foreach (var update in gateway.OpenAIChatClient("gpt-4o").CompleteChatStreamingAsync(
-            [new UserChatMessage("Explain vector clocks.")], new ChatCompletionOptions { ResponseFormat = OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat() }, Ct))
-        {
-            foreach (var part in update.ContentUpdate) text.Append(part.Text);
-            usage ??= update.Usage;
-        }
-
-        using var doc = JsonDocument.Parse(text.ToString());
-        var upstreamRow = Assert.Single(upstream.Usage.Records);
-        var row = Assert.Single(gateway.Usage.Records);
-        Assert.Equal(upstreamRow.CompletionTokens, row.CompletionTokens);
-        Assert.Equal(usage!.OutputTokenCount, row.CompletionTokens);
-        Assert.True(row.CostUsd > 0);
-    }
-
-    [Fact]
-    public async Task Upstream_rate_limit_is_passed_through_with_retry_after()
-    {
-        await using var upstream = new GatewayFactory
-        {
-            Settings = new()
-            {
-                ["AI:Simulated:FailureRate"] = "1",
-                ["AI:Simulated:FailureStatusCode"] = "429",
-                ["AI:Simulated:RetryAfterSeconds"] = "4",
-            },
-        };
-        await using var gateway = Chained(upstream);
-
-        var ex = await Assert.ThrowsAsync<ClientResultException>(() =>
-            gateway.OpenAIChatClient("gpt-4o").CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct));
-
-        Assert.Equal(429, ex.Status);
-        Assert.True(ex.GetRawResponse()!.Headers.TryGetValue("Retry-After", out var retryAfter));
-        Assert.Equal("4", retryAfter);
-        Assert.DoesNotContain(GatewayFactory.ApiKey, ex.GetRawResponse()!.Content.ToString());
-        Assert.Empty(gateway.Usage.Records);
-    }
-
-    [Fact]
-    public async Task Unreachable_upstream_is_a_502()
-    {
-        await using var gateway = new GatewayFactory
-        {
-            Settings = new()
-            {
-                ["AI:Provider"] = "openai",
-                ["AI:BaseUrl"] = "http://127.0.0.1:9/v1",
-                ["AI:Model"] = "llama3.1",
-            },
-        };
-        var response = await gateway.CreateClient().PostAsync("/v1/chat/completions",
-            new StringContent("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"), Ct);
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var data = models.GetProperty("data").EnumerateArray().ToList();
+        var manager = data.Single(m => m.GetProperty("id").GetString() == "manager");
+        Assert.Equal("multiagent-route", manager.GetProperty("owned_by").GetString());
+        Assert.Equal(["local/llama3.1", "simulated/*"], manager.GetProperty("targets").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains(data, m => m.GetProperty("id").GetString() == "local/llama3.1" && m.GetProperty("owned_by").GetString() == "local");
     }
 }

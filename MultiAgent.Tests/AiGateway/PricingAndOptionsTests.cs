@@ -1,6 +1,5 @@
-using MultiAgent.AiGateway.Apis;
+using MultiAgent.AiGateway.Ledger;
 using MultiAgent.AiGateway.Providers;
-using MultiAgent.AiGateway.Usage;
 
 namespace MultiAgent.Tests.AiGateway;
 
@@ -22,6 +21,31 @@ public class PricingAndOptionsTests
     }
 
     [Fact]
+    public void Cached_input_tokens_are_priced_as_cached_input()
+    {
+        var prices = new PriceTable(new Dictionary<string, ModelPrice>
+        {
+            ["m"] = new() { Input = 10m, CachedInput = 1m, Output = 100m },
+            ["no-cache-price"] = new() { Input = 10m, Output = 100m },
+        });
+
+        // 1M input of which 400k cached: 600k × $10 + 400k × $1 = $6.40; plus 10k output × $100/M = $1.
+        Assert.Equal(7.40m, prices.Cost("m", 1_000_000, 10_000, cachedInputTokens: 400_000));
+        // Without a cached price, cached tokens cost the input price.
+        Assert.Equal(11m, prices.Cost("no-cache-price", 1_000_000, 10_000, cachedInputTokens: 400_000));
+        // More cached than input (a provider's rounding) never makes the cost negative.
+        Assert.Equal(1.00m, prices.Cost("m", 0, 10_000, cachedInputTokens: 5));
+    }
+
+    [Fact]
+    public void Max_cost_is_the_prompt_estimate_plus_every_allowed_output_token()
+    {
+        var prices = new PriceTable(new Dictionary<string, ModelPrice> { ["m"] = new() { Input = 2m, Output = 8m } });
+        Assert.Equal(0.0010m, prices.MaxCost("m", 100, 100));
+        Assert.Equal(0m, prices.MaxCost("unknown-model", 100, 100));
+    }
+
+    [Fact]
     public void Configured_prices_override_and_extend_the_defaults()
     {
         var prices = new PriceTable(new Dictionary<string, ModelPrice>
@@ -35,18 +59,45 @@ public class PricingAndOptionsTests
     }
 
     [Theory]
-    [InlineData("simulated", null, null, true, null)]
-    [InlineData("SIMULATED", null, null, true, null)]
-    [InlineData("openai", "https://api.openai.com/v1", "gpt-4o-mini", true, null)]
-    [InlineData("openai", null, "gpt-4o-mini", false, "AI__BaseUrl")]
-    [InlineData("openai", "https://api.openai.com/v1", null, false, "AI__Model")]
-    [InlineData("openai", "not a url", "m", false, "absolute http(s) URL")]
-    [InlineData("anthropic", null, null, false, "Valid values: simulated, openai")]
-    public void Options_validation_explains_what_to_set(string provider, string? baseUrl, string? model, bool valid, string? expected)
+    [InlineData("openai", "https://api.openai.com/v1", true, null)]
+    [InlineData("OpenAI", "http://localhost:11434/v1", true, null)]
+    [InlineData("anthropic", null, true, null)]
+    [InlineData("simulated", null, true, null)]
+    [InlineData("openai", null, false, "AI__Providers__p__BaseUrl")]
+    [InlineData("openai", "not a url", false, "absolute http(s) URL")]
+    [InlineData("bedrock", null, false, "Valid values: simulated, openai, anthropic")]
+    public void Provider_validation_explains_what_to_set(string type, string? baseUrl, bool valid, string? expected)
     {
-        var result = new AiGatewayOptionsValidator().Validate(null, new AiGatewayOptions { Provider = provider, BaseUrl = baseUrl, Model = model });
+        var options = new AiGatewayOptions();
+        options.Providers["p"] = new ProviderOptions { Type = type, BaseUrl = baseUrl };
+        var result = new AiGatewayOptionsValidator().Validate(null, options);
         Assert.Equal(valid, result.Succeeded);
         if (expected is not null) Assert.Contains(expected, result.FailureMessage);
+    }
+
+    [Fact]
+    public void A_real_provider_needs_a_model_name_in_a_route_the_simulated_one_does_not()
+    {
+        var options = new AiGatewayOptions();
+        options.Providers["openai"] = new ProviderOptions { Type = "openai", BaseUrl = "https://api.openai.com/v1" };
+        options.Routes["manager"] = ["openai", "simulated"];
+        var result = new AiGatewayOptionsValidator().Validate(null, options);
+        Assert.False(result.Succeeded);
+        Assert.Contains("'openai/*' needs a model name", result.FailureMessage);
+        Assert.DoesNotContain("simulated/*", result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("OpenAI")]
+    [InlineData("my_provider")]
+    [InlineData("1st")]
+    public void Provider_names_are_lower_case_letters_digits_and_dashes(string name)
+    {
+        var options = new AiGatewayOptions();
+        options.Providers[name] = new ProviderOptions { Type = "simulated" };
+        var result = new AiGatewayOptionsValidator().Validate(null, options);
+        // Names are lower-cased before use, so only the characters themselves can be wrong.
+        Assert.Equal(name == "OpenAI", result.Succeeded);
     }
 
     [Fact]
@@ -60,29 +111,5 @@ public class PricingAndOptionsTests
         Assert.Contains("FailureRate", result.FailureMessage);
         Assert.Contains("FailureStatusCode", result.FailureMessage);
         Assert.Contains("StreamChunkChars", result.FailureMessage);
-    }
-
-    [Theory]
-    [InlineData(429, 429, "7")]
-    [InlineData(503, 503, null)]
-    [InlineData(500, 502, null)]
-    [InlineData(401, 502, null)]
-    [InlineData(404, 400, null)]
-    public void Upstream_errors_map_to_the_callers_status(int upstream, int expected, string? retryAfter)
-    {
-        var ex = new ProviderException(upstream, "boom", retryAfter is null ? null : TimeSpan.FromSeconds(7));
-        var mapped = ChatCompletionsApi.MapUpstreamError(ex);
-        Assert.Equal(expected, mapped.Status);
-        Assert.Equal(retryAfter, mapped.RetryAfter);
-    }
-
-    [Fact]
-    public void Simulated_provider_passes_the_requested_model_through_and_openai_overrides_it()
-    {
-        var simulated = new ModelProvider("simulated", new MultiAgent.AiGateway.Simulated.SimulatedChatClient(new SimulatedModelOptions()), null, isBilled: false);
-        Assert.Equal("gpt-4o", simulated.ResolveModel("gpt-4o"));
-
-        var openai = new ModelProvider("openai", new MultiAgent.AiGateway.Simulated.SimulatedChatClient(new SimulatedModelOptions()), "llama3.1", isBilled: true);
-        Assert.Equal("llama3.1", openai.ResolveModel("gpt-4o"));
     }
 }

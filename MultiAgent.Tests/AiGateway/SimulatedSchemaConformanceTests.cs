@@ -239,17 +239,39 @@ public class SimulatedSchemaConformanceTests
     }
 
     [Fact]
-    public async Task Strings_are_made_of_the_prompts_words()
+    public async Task Strings_are_sample_sentences_around_the_prompts_terms()
     {
-        var schema = Schema("""{"type":"object","properties":{"summary":{"type":"string"}},"required":["summary"]}""");
+        var schema = Schema("""{"type":"object","properties":{"summary":{"type":"string"},"sources":{"type":"array","items":{"type":"string"},"minItems":2}},"required":["summary","sources"]}""");
         const string prompt = "Quantify hydrogen electrolyser capacity expansion across Scandinavian industrial clusters";
         using var doc = JsonDocument.Parse(await AskJsonAsync(schema, prompt));
 
         var promptWords = prompt.Split(' ').Select(w => w.ToLowerInvariant()).ToHashSet();
-        var answerWords = doc.RootElement.GetProperty("summary").GetString()!
-            .Split([' ', '.', ','], StringSplitOptions.RemoveEmptyEntries)
-            .Select(w => w.ToLowerInvariant());
-        var connectors = new HashSet<string> { "in", "short", "next", "as", "a", "result", "practice", "above", "all", "key", "point:", "for", "this", "reason", "notably" };
-        Assert.All(answerWords, w => Assert.True(promptWords.Contains(w) || connectors.Contains(w), $"'{w}' is not from the prompt"));
+        var summary = doc.RootElement.GetProperty("summary").GetString()!;
+        var answerWords = System.Text.RegularExpressions.Regex.Matches(summary, @"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*").Select(m => m.Value.ToLowerInvariant()).ToList();
+        Assert.All(answerWords, w => Assert.True(promptWords.Contains(w) || MultiAgent.AiGateway.Simulated.PromptVocabulary.TemplateWords.Contains(w), $"'{w}' is neither from the prompt nor the sample templates"));
+        Assert.Contains(answerWords, promptWords.Contains); // about the task
+        Assert.All(summary.Split(". ", StringSplitOptions.RemoveEmptyEntries), sentence => Assert.True(char.IsUpper(sentence[0]), sentence));
+        Assert.EndsWith(".", summary);
+
+        // Sources are short reference-like strings, plainly simulated, never single words.
+        Assert.All(doc.RootElement.GetProperty("sources").EnumerateArray().Select(e => e.GetString()!), source =>
+        {
+            Assert.StartsWith("Sample reference: ", source);
+            Assert.EndsWith("(simulated)", source);
+        });
+    }
+
+    [Fact]
+    public async Task Prose_is_labelled_sample_text_in_whole_sentences()
+    {
+        var text = (await Client().GetResponseAsync(Messages("Plan a product launch for a solar-powered bike lamp in Lisbon."), cancellationToken: TestContext.Current.CancellationToken)).Text;
+
+        Assert.StartsWith("(Simulated model) This is sample text", text);
+        Assert.Contains("\u201Cplan a product launch", text, StringComparison.OrdinalIgnoreCase);
+        var body = text[(text.IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
+        Assert.All(body.Split(['\n'], StringSplitOptions.RemoveEmptyEntries), paragraph => Assert.EndsWith(".", paragraph));
+        var terms = new MultiAgent.AiGateway.Simulated.PromptVocabulary(["Plan a product launch for a solar-powered bike lamp in Lisbon."]).Terms;
+        Assert.Equal(["plan", "product launch", "solar-powered bike lamp", "Lisbon"], terms);
+        Assert.Contains(terms.Skip(1), t => body.Contains("\u201C" + t + "\u201D", StringComparison.Ordinal));
     }
 }

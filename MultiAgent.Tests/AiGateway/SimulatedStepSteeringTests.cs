@@ -356,7 +356,7 @@ public partial class SimulatedStepSteeringTests
             {
                 Assert.All(forbidden, f => Assert.DoesNotContain(f, text, StringComparison.Ordinal));
                 var words = WordRegex().Matches(text).Select(m => m.Value.ToLowerInvariant());
-                Assert.All(words.Where(w => !ConnectorWords.Contains(w)), w => Assert.Contains(w, materialWords));
+                Assert.All(words.Where(w => !PromptVocabulary.TemplateWords.Contains(w)), w => Assert.Contains(w, materialWords));
             }
         }
     }
@@ -368,8 +368,6 @@ public partial class SimulatedStepSteeringTests
         AssertValid(FinalReviewSchema, answer);
         Assert.DoesNotContain("MATERIAL", answer, StringComparison.Ordinal);
     }
-
-    private static readonly HashSet<string> ConnectorWords = ["in", "short", "next", "as", "a", "result", "practice", "above", "all", "key", "point", "for", "this", "reason", "notably"];
 
     private static IEnumerable<string> Strings(string json)
     {

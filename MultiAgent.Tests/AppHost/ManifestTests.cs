@@ -32,6 +32,7 @@ public sealed class ManifestTests
 
             Assert.Equal("container.v0", Type("postgres"));
             Assert.Equal("value.v0", Type("multiagentdb"));
+            Assert.Equal("value.v0", Type("aigatewaydb")); // the AiGateway's own ledger database
             Assert.Equal("container.v0", Type("redis"));
             Assert.Equal("container.v0", Type("rabbitmq"));
             foreach (var project in TestAppHost.ProjectNames)

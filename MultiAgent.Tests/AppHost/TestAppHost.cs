@@ -24,7 +24,7 @@ public sealed class TestAppHost : IAsyncDisposable
     public static readonly string[] ProjectNames = ["migrations", "aigateway", "api", "orchestrator", "web"];
 
     /// <summary>The backing-service resources of the AppHost.</summary>
-    public static readonly string[] InfrastructureNames = ["postgres", "multiagentdb", "redis", "rabbitmq"];
+    public static readonly string[] InfrastructureNames = ["postgres", "multiagentdb", "aigatewaydb", "redis", "rabbitmq"];
 
     private DistributedApplication? _app;
 

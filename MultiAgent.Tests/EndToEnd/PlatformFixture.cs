@@ -140,6 +140,31 @@ public class PlatformFixture : IAsyncLifetime
         return new MultiAgentDbContext(new DbContextOptionsBuilder<MultiAgentDbContext>().UseNpgsql(connectionString).Options);
     }
 
+    /// <summary>The AiGateway's own ledger database (aigatewaydb): one row per model call.</summary>
+    public async Task<MultiAgent.AiGateway.Ledger.LedgerDbContext> CreateLedgerDbContextAsync()
+    {
+        var connectionString = await App.GetConnectionStringAsync(MultiAgent.AiGateway.Ledger.LedgerDbContext.ConnectionName)
+            ?? throw new InvalidOperationException("No connection string for aigatewaydb.");
+        return new MultiAgent.AiGateway.Ledger.LedgerDbContext(
+            new DbContextOptionsBuilder<MultiAgent.AiGateway.Ledger.LedgerDbContext>().UseNpgsql(connectionString).Options);
+    }
+
+    /// <summary>
+    /// The successful model calls of a task in the gateway's ledger, once at least <paramref name="atLeast"/> are there
+    /// (the gateway writes its ledger in batches, just after each call).
+    /// </summary>
+    public async Task<List<MultiAgent.AiGateway.Ledger.LedgerEntry>> ModelCallsAsync(string taskId, int atLeast = 1)
+    {
+        await using var ledger = await CreateLedgerDbContextAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var calls = await ledger.Usage.AsNoTracking().Where(u => u.TaskId == taskId && u.Outcome == "ok").ToListAsync();
+            if (calls.Count >= atLeast || DateTime.UtcNow > deadline) return calls;
+            await Task.Delay(100);
+        }
+    }
+
     public static async Task<TaskDetails> WaitForStatusAsync(HttpClient api, string taskId, Func<TaskDetails, bool> until, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

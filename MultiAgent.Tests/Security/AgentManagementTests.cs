@@ -65,7 +65,7 @@ public class AgentManagementTests(PlatformFixture platform)
             var selection = await db.Interactions.SingleAsync(i => i.TaskId == created.TaskId && i.InteractionType == InteractionTypes.SpecialistSelection, Ct);
             var record = JsonSerializer.Deserialize<SelectSpecialistsConsumer.SelectionRecord>(selection.Metadata!, AgentJson.Options)!;
             Assert.All(record.Selected, s => Assert.Contains(s.Type, kept));
-            Assert.All(await db.AiApiUsage.Where(u => u.TaskId == created.TaskId && u.AgentId == "agent_manager").ToListAsync(Ct),
+            Assert.All((await platform.ModelCallsAsync(created.TaskId)).Where(u => u.AgentId == "agent_manager"),
                 u => Assert.Equal("gpt-4o-managed", u.Model));
         }
         finally
