@@ -136,11 +136,6 @@ public sealed class SimulatedModelOptions
     /// <summary>Characters per streamed chunk.</summary>
     public int StreamChunkChars { get; set; } = 24;
 
-    /// <summary>
-    /// Test-only: when true, <c>[[sim:name=value;...]]</c> markers in the prompt steer generation (see docs/simulated-model.md).
-    /// Off by default: the markers are then inert text.
-    /// </summary>
-    public bool AllowDirectives { get; set; }
 }
 
 public static class AiProviderTypes

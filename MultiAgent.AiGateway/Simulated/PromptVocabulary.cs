@@ -127,7 +127,7 @@ public sealed partial class PromptVocabulary
     /// </summary>
     public static string Material(string text)
     {
-        var clean = SimDirectives.Strip(text);
+        var clean = text;
         if (clean.TrimStart().StartsWith(ReaskPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return "";

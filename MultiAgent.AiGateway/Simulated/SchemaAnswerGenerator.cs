@@ -44,22 +44,20 @@ public sealed class SchemaAnswerGenerator
     private readonly JsonNode _root;
     private readonly Random _rng;
     private readonly PromptVocabulary _vocab;
-    private readonly SimDirectives _directives;
     private readonly Dictionary<string, int> _idCounters = new(StringComparer.Ordinal);
 
-    private SchemaAnswerGenerator(JsonNode root, Random rng, PromptVocabulary vocab, SimDirectives directives)
+    private SchemaAnswerGenerator(JsonNode root, Random rng, PromptVocabulary vocab)
     {
         _root = root;
         _rng = rng;
         _vocab = vocab;
-        _directives = directives;
     }
 
     /// <summary>An answer for <paramref name="schema"/>; with <paramref name="omitRequired"/> the root object lacks its required properties.</summary>
-    public static JsonNode? Generate(JsonElement schema, Random rng, PromptVocabulary vocab, SimDirectives directives, bool omitRequired = false)
+    public static JsonNode? Generate(JsonElement schema, Random rng, PromptVocabulary vocab, bool omitRequired = false)
     {
         var root = JsonNode.Parse(schema.GetRawText()) ?? JsonValue.Create(true);
-        var generator = new SchemaAnswerGenerator(root, rng, vocab, directives);
+        var generator = new SchemaAnswerGenerator(root, rng, vocab);
         return generator.Generate(root, name: null, depth: 0, slot: null, omitRequired);
     }
 
@@ -98,11 +96,6 @@ public sealed class SchemaAnswerGenerator
             return Generate(MergeBranch(schema, ChooseBranch(branches, depth)), name, depth, slot, omitRequired);
         }
 
-        if (name is not null && slot is not null && _directives.TryGetItemString(slot.Index + 1, name, out var itemValue))
-        {
-            return JsonValue.Create(itemValue);
-        }
-
         // A nullable reference to another item (parent_id, replaces_id, …) has nothing to point to by default: null.
         if (name is not null && IsIdName(name) && slot?.IdProperty != name && Types(schema).Contains("null"))
         {
@@ -112,7 +105,7 @@ public sealed class SchemaAnswerGenerator
         return ChooseType(schema, depth) switch
         {
             "null" => null,
-            "boolean" => JsonValue.Create(name is not null && _directives.TryGetBool(name, out var forced) ? forced : true),
+            "boolean" => JsonValue.Create(true),
             "integer" => GenerateNumber(schema, name, integer: true),
             "number" => GenerateNumber(schema, name, integer: false),
             "array" => GenerateArray(schema, name, depth, slot),
@@ -302,12 +295,6 @@ public sealed class SchemaAnswerGenerator
 
     private JsonNode GenerateNumber(JsonObject schema, string? name, bool integer)
     {
-        if (name is not null && _directives.TryGetNumber(name, out var forced))
-        {
-            return forced == decimal.Truncate(forced) && Math.Abs(forced) < long.MaxValue
-                ? JsonValue.Create((long)forced)
-                : JsonValue.Create(forced);
-        }
 
         var (lo, loExclusive) = Bound(schema, "minimum", "exclusiveMinimum", lower: true);
         var (hi, hiExclusive) = Bound(schema, "maximum", "exclusiveMaximum", lower: false);
@@ -558,11 +545,11 @@ public sealed class SchemaAnswerGenerator
         var itemsSchema = schema["items"] is JsonArray ? schema["additionalItems"] : schema["items"];
         var itemsForbidden = itemsSchema is JsonValue iv && iv.TryGetValue<bool>(out var itemsAllowed) && !itemsAllowed;
 
-        var count = minItems > 0 ? minItems : depth >= MaxDepth ? 0 : _rng.Next(1, 4);
-        if (name is not null && depth < MaxDepth && _directives.TryGetCount(name, out var forcedCount))
-        {
-            count = Math.Max(forcedCount, minItems); // clamped to maxItems below
-        }
+        // A plan (items with their own ids) has parts to relate: two to four of them, even when the caller's client dropped
+        // minItems from the schema (OpenAI's strict mode does).
+        var planItems = Resolve(itemsSchema, 0) is JsonObject { } planItem && planItem["properties"] is JsonObject planProps
+                        && planProps.Any(p => IsIdName(p.Key) && IsPlainString(p.Value));
+        var count = minItems > 0 ? minItems : depth >= MaxDepth ? 0 : planItems ? _rng.Next(2, 5) : _rng.Next(1, 4);
         count = Math.Max(count, Math.Min(prefixItems.Count, maxItems));
         count = Math.Min(count, maxItems);
         if (itemsForbidden) count = Math.Min(count, prefixItems.Count);
@@ -647,20 +634,9 @@ public sealed class SchemaAnswerGenerator
 
     private IReadOnlyList<string> DependenciesOf(int index, List<string> ids)
     {
-        if (_directives.ParentsOf(index + 1) is { } parents)
-        {
-            // Test-only: may point forward or at the item itself, to provoke invalid plans.
-            return parents.Where(p => p <= ids.Count).Distinct().Select(p => ids[p - 1]).ToList();
-        }
-
+        // The last part builds on all the others; the others can run in parallel.
         var last = ids.Count - 1;
-        return _directives.Dependencies switch
-        {
-            "none" => [],
-            "chain" => index > 0 ? [ids[index - 1]] : [],
-            "cycle" when index == 0 => [ids[last]],
-            _ => index == last && last > 0 ? ids.Take(last).ToList() : [],
-        };
+        return index == last && last > 0 ? ids.Take(last).ToList() : [];
     }
 
     private bool IsPlainString(JsonNode? schema) =>

@@ -101,7 +101,6 @@ public sealed class SimulatedChatClient : IChatClient
     /// <summary>The answer to a request, without latency or injected failures: a pure function of the request.</summary>
     public static SimulatedAnswer Answer(IReadOnlyList<ChatMessage> messages, ChatOptions? options, SimulatedModelOptions settings)
     {
-        var directives = settings.AllowDirectives ? SimDirectives.Parse(messages.Select(m => m.Text)) : SimDirectives.None;
         var rng = RequestFingerprint.CreateRandom(RequestFingerprint.Compute(messages, options));
 
         var userTexts = messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text).Where(t => !string.IsNullOrWhiteSpace(t)).ToList();
@@ -111,15 +110,8 @@ public sealed class SimulatedChatClient : IChatClient
         var finishReason = ChatFinishReason.Stop;
         if (options?.ResponseFormat is ChatResponseFormatJson json)
         {
-            var node = json.Schema is { } schema
-                ? SchemaAnswerGenerator.Generate(schema, rng, vocabulary, directives, omitRequired: directives.Fail == "schema")
-                : SmallJsonObject(rng, vocabulary, directives);
+            var node = json.Schema is { } schema ? SchemaAnswerGenerator.Generate(schema, rng, vocabulary) : SmallJsonObject(rng, vocabulary);
             text = node?.ToJsonString(AnswerJson) ?? "null";
-            if (directives.Fail == "malformed")
-            {
-                // Cut mid-way and end with a non-JSON character: never parses.
-                text = text[..(text.Length / 2)] + " …";
-            }
         }
         else
         {
@@ -144,13 +136,7 @@ public sealed class SimulatedChatClient : IChatClient
         };
         usage.TotalTokenCount = usage.InputTokenCount + usage.OutputTokenCount;
 
-        int? failStatus = directives.Fail switch
-        {
-            "unavailable" => 503,
-            "ratelimit" => 429,
-            _ => null,
-        };
-        return new SimulatedAnswer(text, finishReason, usage, directives.LatencyMs ?? settings.LatencyMs, failStatus);
+        return new SimulatedAnswer(text, finishReason, usage, settings.LatencyMs, null);
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new()
@@ -172,30 +158,18 @@ public sealed class SimulatedChatClient : IChatClient
         return sb.ToString();
     }
 
-    private static JsonObject SmallJsonObject(Random rng, PromptVocabulary vocabulary, SimDirectives directives)
-    {
-        if (directives.Fail == "schema")
-        {
-            return new JsonObject();
-        }
-        return new JsonObject
+    private static JsonObject SmallJsonObject(Random rng, PromptVocabulary vocabulary) =>
+        new()
         {
             ["simulated"] = true,
             ["summary"] = vocabulary.Sentences(rng, 2),
             ["key_points"] = new JsonArray(vocabulary.Sentence(rng), vocabulary.Sentence(rng), vocabulary.Sentence(rng)),
             ["confidence"] = Math.Round(0.70m + (decimal)rng.NextDouble() * 0.25m, 2),
         };
-    }
 
     private static async Task DelayOrFailAsync(SimulatedAnswer answer, SimulatedModelOptions settings, CancellationToken cancellationToken)
     {
         var latencyMs = answer.LatencyMs;
-        if (answer.FailStatus is { } directed)
-        {
-            throw new ProviderException(directed, $"The simulated model failed this call on purpose (test directive, status {directed}).",
-                directed == 429 ? TimeSpan.FromSeconds(1) : null);
-        }
-
         // Fault injection is random per call (not per request), so that retries can succeed.
         if (settings.FailureRate > 0 && Random.Shared.NextDouble() < settings.FailureRate)
         {

@@ -121,6 +121,7 @@ public static class TasksApi
             Priority = submission.Priority,
             Status = TaskStatus.Pending,
             Context = submission.ContextJson,
+            BudgetUsd = submission.BudgetUsd,
             Progress = 0,
             CurrentStage = TaskStage.Initialization,
             EstimatedCompletion = estimatedCompletion.UtcDateTime,

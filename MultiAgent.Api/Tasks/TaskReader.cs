@@ -70,6 +70,7 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             task.ErrorMessage,
             task.StoppedAtStage,
             task.EventSequence,
+            task.BudgetUsd,
             task.SelectedSpecialists,
             agents.Select(a => new AssignedAgent(a.AgentId, a.Type, a.LiveStatus)).ToList(),
             subtasks.Select(s => ToSummary(s, versions.GetValueOrDefault(s.SubtaskId))).ToList(),

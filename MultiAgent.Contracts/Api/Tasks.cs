@@ -2,12 +2,14 @@ using System.Text.Json;
 
 namespace MultiAgent.Contracts.Api;
 
+/// <param name="BudgetUsd">Optional: the most the task's model calls may cost, in USD; a task that reaches it fails with "budget exceeded".</param>
 public sealed record CreateTaskRequest(
     string? Title,
     string? Description,
     string? Priority,
     JsonElement? Context,
-    string? UserId);
+    string? UserId,
+    decimal? BudgetUsd = null);
 
 public sealed record TaskCreatedResponse(
     string TaskId,
@@ -39,6 +41,7 @@ public sealed record TaskDetails(
     string? Error,
     TaskStage? StoppedAtStage,
     long Sequence,
+    decimal? BudgetUsd,
     IReadOnlyList<SelectedSpecialist> SelectedSpecialists,
     IReadOnlyList<AssignedAgent> AssignedAgents,
     IReadOnlyList<SubtaskSummary> Subtasks,

@@ -8,7 +8,7 @@ using MultiAgent.Contracts.Api;
 namespace MultiAgent.Contracts.Validation;
 
 /// <summary>A task submission that passed validation: trimmed, defaults applied, context re-serialized compactly.</summary>
-public sealed record TaskSubmission(string Title, string Description, string Priority, string? ContextJson);
+public sealed record TaskSubmission(string Title, string Description, string Priority, string? ContextJson, decimal? BudgetUsd = null);
 
 /// <summary>
 /// The rules of POST /api/v1/tasks. The Api enforces them (400 with field errors and nothing written, as the design
@@ -25,6 +25,9 @@ public static class CreateTaskValidator
     public const int DomainMaxLength = 100;
     public const int ConstraintsMaxCount = 50;
     public const int ConstraintMaxLength = 500;
+
+    /// <summary>The largest budget a task may set, in USD (tasks.budget_usd is NUMERIC(12,6)).</summary>
+    public const decimal MaxBudgetUsd = 10_000m;
 
     // Measured and stored without escaping non-ASCII text, so a context in any language gets the same 16 KB.
     private static readonly JsonWriterOptions CompactWriter = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -69,8 +72,13 @@ public static class CreateTaskValidator
 
         var contextJson = ValidateContext(request.Context, errors);
 
+        if (request.BudgetUsd is { } budget && (budget <= 0 || budget > MaxBudgetUsd || decimal.Round(budget, 6) != budget))
+        {
+            errors.Add("budget_usd", $"budget_usd must be a positive amount in USD of at most {MaxBudgetUsd:0} with at most 6 decimals.");
+        }
+
         return errors.IsEmpty
-            ? Validated<TaskSubmission>.Valid(new TaskSubmission(title!, description!, priority, contextJson))
+            ? Validated<TaskSubmission>.Valid(new TaskSubmission(title!, description!, priority, contextJson, request.BudgetUsd))
             : Validated<TaskSubmission>.Invalid(errors);
     }
 

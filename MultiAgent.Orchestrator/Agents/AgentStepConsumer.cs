@@ -85,9 +85,11 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
         return null;
     }
 
+    /// <summary>Retrying helps only when the gateway says so (<c>x-should-retry</c>); without its word, by the status.</summary>
     private static bool IsPermanent(Exception ex) => ex switch
     {
         AgentOutputException => true,
+        ClientResultException client when GatewayError.From(client) is { ShouldRetry: { } retry } => !retry,
         ClientResultException { Status: 400 or 401 or 402 or 403 or 404 or 422 } => true,
         _ => false,
     };
@@ -107,7 +109,9 @@ public abstract class AgentStepConsumer<T>(MultiAgentDbContext db, ILogger logge
         AgentOutputException => ex.Message,
         ClientResultException { Status: 401 or 403 } =>
             "the AI gateway refused the credentials; check the AiGateway key configuration",
-        ClientResultException { Status: 402 } c => $"the AI gateway refused the call: {c.Message}",
+        ClientResultException { Status: 402 } c => $"budget exceeded: {GatewayError.From(c).Message ?? "the task's or the user's budget has no room left"}",
+        ClientResultException c when GatewayError.From(c) is { ShouldRetry: false, Message: { } message } =>
+            $"the AI gateway refused the call ({c.Status}): {message}",
         ClientResultException { Status: 429 } =>
             $"the model provider kept rate-limiting the requests after {retries} retries; try again later or raise the provider's limits",
         ClientResultException { Status: > 0 } c =>
@@ -131,4 +135,27 @@ public sealed class WorkflowOptions
 
     /// <summary>Messages each step type handles at once in one Orchestrator (configuration <c>Workflow:StepConcurrency</c>).</summary>
     public int StepConcurrency { get; set; } = 8;
+}
+
+/// <summary>What the AiGateway said about a failed call: its <c>x-should-retry</c> header and its error's code and message.</summary>
+public sealed record GatewayError(bool? ShouldRetry, string? Code, string? Message)
+{
+    public static GatewayError From(ClientResultException exception)
+    {
+        var response = exception.GetRawResponse();
+        if (response is null) return new GatewayError(null, null, null);
+        bool? retry = response.Headers.TryGetValue("x-should-retry", out var value) && bool.TryParse(value, out var parsed) ? parsed : null;
+        try
+        {
+            using var body = System.Text.Json.JsonDocument.Parse(response.Content);
+            var error = body.RootElement.TryGetProperty("error", out var e) ? e : default;
+            return new GatewayError(retry,
+                error.ValueKind == System.Text.Json.JsonValueKind.Object && error.TryGetProperty("code", out var code) ? code.GetString() : null,
+                error.ValueKind == System.Text.Json.JsonValueKind.Object && error.TryGetProperty("message", out var message) ? message.GetString() : null);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return new GatewayError(retry, null, null);
+        }
+    }
 }

@@ -38,7 +38,6 @@ public sealed class GatewayFactory(GatewayInfrastructureFixture infrastructure) 
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:aigatewaydb", infrastructure.LedgerConnectionString);
         builder.UseSetting("ConnectionStrings:redis", infrastructure.RedisConnectionString);
-        builder.UseSetting("AI:Simulated:AllowDirectives", "true");
         builder.UseSetting("AI:Cache:Enabled", "false");
         builder.UseSetting("AiGateway:ApiKeys:0", ApiKey);
         foreach (var (key, value) in Settings)

@@ -248,16 +248,6 @@ public sealed class GatewayHttpTests(GatewayInfrastructureFixture infrastructure
         Assert.Equal("simulated/*", Assert.Single(defaultRoute.GetProperty("targets").EnumerateArray()).GetString());
         Assert.All(models.GetProperty("data").EnumerateArray(), m => Assert.Equal("model", m.GetProperty("object").GetString()));
     }
-
-    [Fact]
-    public async Task Schema_directive_failures_reach_the_caller_unchanged()
-    {
-        var client = _factory.OpenAIChatClient("gpt-4o");
-        ChatCompletion completion = await client.CompleteChatAsync(
-            [new UserChatMessage("Review [[sim:fail=malformed]]")],
-            new ChatCompletionOptions { ResponseFormat = OpenAI.Chat.ChatResponseFormat.CreateJsonObjectFormat() }, Ct);
-        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(completion.Content[0].Text));
-    }
 }
 
 /// <summary>Upstream failures as callers see them.</summary>

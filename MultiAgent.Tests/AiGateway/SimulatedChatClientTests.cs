@@ -204,64 +204,30 @@ public class SimulatedChatClientTests
         Assert.Equal("simulated", metadata!.ProviderName);
     }
 
-    // ---- directives ----
+    // ---- no hidden language ----
 
     [Theory]
     [InlineData("[[sim:fail=malformed]]")]
     [InlineData("[[sim:fail=schema]]")]
     [InlineData("[[sim:number.score=1.5;bool.approved=false]]")]
-    public async Task Directives_are_inert_when_disabled(string directive)
+    public async Task Bracketed_markers_in_a_prompt_are_plain_text(string marker)
     {
-        var answer = await AskJsonAsync(ReviewSchema, "Review this plan. " + directive, allowDirectives: false);
+        // Tests steer their own model (a scripted upstream); the product's simulated model has no control language.
+        var plain = await AskJsonAsync(ReviewSchema, "Review this plan.");
+        var answer = await AskJsonAsync(ReviewSchema, "Review this plan. " + marker);
         AssertValid(ReviewSchema, answer);
         using var doc = JsonDocument.Parse(answer);
         Assert.InRange(doc.RootElement.GetProperty("score").GetDouble(), 7.0, 9.5);
         Assert.True(doc.RootElement.GetProperty("approved").GetBoolean());
-        Assert.DoesNotContain("sim", doc.RootElement.GetProperty("feedback").GetString()!, StringComparison.Ordinal);
+        Assert.NotNull(plain);
     }
 
     [Fact]
-    public async Task Fail_malformed_returns_invalid_json()
+    public async Task The_configured_latency_delays_every_call()
     {
-        var answer = await AskJsonAsync(ReviewSchema, "Review this plan. [[sim:fail=malformed]]", allowDirectives: true);
-        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(answer));
-    }
-
-    [Fact]
-    public async Task Fail_schema_returns_valid_json_missing_required_properties()
-    {
-        var answer = await AskJsonAsync(ReviewSchema, "Review this plan. [[sim:fail=schema]]", allowDirectives: true);
-        using var doc = JsonDocument.Parse(answer);
-        Assert.False(doc.RootElement.TryGetProperty("score", out _));
-        Assert.False(Validate(ReviewSchema, answer).IsValid);
-    }
-
-    [Fact]
-    public async Task Number_and_bool_directives_force_properties()
-    {
-        var answer = await AskJsonAsync(ReviewSchema, "Review this plan. [[sim:number.score=2.5; bool.approved=false]]", allowDirectives: true);
-        using var doc = JsonDocument.Parse(answer);
-        Assert.Equal(2.5, doc.RootElement.GetProperty("score").GetDouble());
-        Assert.False(doc.RootElement.GetProperty("approved").GetBoolean());
-        Assert.InRange(doc.RootElement.GetProperty("confidence").GetDouble(), 0.70, 0.95);
-    }
-
-    [Fact]
-    public async Task Latency_directive_delays_the_call()
-    {
+        var client = new SimulatedChatClient(new SimulatedModelOptions { LatencyMs = 250 });
         var sw = Stopwatch.StartNew();
-        await AskJsonAsync(ReviewSchema, "Review [[sim:latency=250]]", allowDirectives: true);
+        await client.GetResponseAsync(Messages("Review this."), JsonSchemaOptions(ReviewSchema), TestContext.Current.CancellationToken);
         Assert.True(sw.ElapsedMilliseconds >= 230, $"{sw.ElapsedMilliseconds} ms");
-    }
-
-    [Fact]
-    public void Directive_parser_reads_pairs_case_insensitively_and_later_markers_win()
-    {
-        var d = SimDirectives.Parse(["a [[sim:FAIL=schema; number.score=3]] b", "[[SIM:fail=malformed;latency=20]]"]);
-        Assert.Equal("malformed", d.Fail);
-        Assert.Equal(20, d.LatencyMs);
-        Assert.True(d.TryGetNumber("score", out var score));
-        Assert.Equal(3m, score);
-        Assert.True(SimDirectives.Parse(["no markers here"]).IsEmpty);
     }
 }

@@ -20,8 +20,7 @@ internal static class SimulatedModelHarness
         "x",
     ];
 
-    public static SimulatedChatClient Client(bool allowDirectives = false) =>
-        new(new SimulatedModelOptions { AllowDirectives = allowDirectives });
+    public static SimulatedChatClient Client() => new(new SimulatedModelOptions());
 
     public static List<ChatMessage> Messages(string prompt) =>
         [new ChatMessage(ChatRole.System, SystemPrompt), new ChatMessage(ChatRole.User, prompt)];
@@ -35,9 +34,9 @@ internal static class SimulatedModelHarness
             Seed = seed,
         };
 
-    public static async Task<string> AskJsonAsync(JsonElement schema, string prompt, bool allowDirectives = false, string model = "gpt-4o", float? temperature = null, long? seed = null)
+    public static async Task<string> AskJsonAsync(JsonElement schema, string prompt, string model = "gpt-4o", float? temperature = null, long? seed = null)
     {
-        var response = await Client(allowDirectives).GetResponseAsync(
+        var response = await Client().GetResponseAsync(
             Messages(prompt), JsonSchemaOptions(schema, model, temperature, seed), TestContext.Current.CancellationToken);
         return response.Text;
     }

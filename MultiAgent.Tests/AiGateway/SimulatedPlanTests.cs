@@ -104,31 +104,14 @@ public class SimulatedPlanTests
     }
 
     [Fact]
-    public async Task Chain_directive_makes_each_item_depend_on_the_previous_one()
+    public async Task A_plan_without_a_minimum_in_its_schema_still_has_at_least_two_parts()
     {
-        var items = Items(await AskJsonAsync(PlanSchema, "Plan it [[sim:dependencies=chain]]", allowDirectives: true), "subtasks", "subtask_id", "dependencies");
-
-        Assert.Empty(items[0].Deps);
-        for (var i = 1; i < items.Count; i++)
+        // OpenAI's strict structured-output mode drops minItems, so the schema reaching the model may not say it.
+        foreach (var prompt in Prompts)
         {
-            Assert.Equal([items[i - 1].Id], items[i].Deps);
+            var items = Items(await AskJsonAsync(PlanSchema, prompt), "subtasks", "subtask_id", "dependencies");
+            Assert.InRange(items.Count, 2, 4);
+            Assert.False(HasCycle(items));
         }
-        Assert.False(HasCycle(items));
-    }
-
-    [Fact]
-    public async Task Cycle_directive_makes_the_first_item_depend_on_the_last()
-    {
-        var items = Items(await AskJsonAsync(PlanSchema, "Plan it [[sim:dependencies=cycle]]", allowDirectives: true), "subtasks", "subtask_id", "dependencies");
-
-        Assert.Equal([items[^1].Id], items[0].Deps);
-        Assert.True(HasCycle(items));
-    }
-
-    [Fact]
-    public async Task Dependency_directives_are_inert_when_directives_are_disabled()
-    {
-        var items = Items(await AskJsonAsync(PlanSchema, "Plan it [[sim:dependencies=cycle]]", allowDirectives: false), "subtasks", "subtask_id", "dependencies");
-        Assert.False(HasCycle(items));
     }
 }

@@ -33,9 +33,7 @@ public class PlatformFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
-        _host = await TestAppHost.CreateAsync(cancellationToken: cts.Token);
-        var gateway = _host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "aigateway");
-        _host.Builder.CreateResourceBuilder(gateway).WithEnvironment("AI__Simulated__AllowDirectives", "true");
+        _host = await TestAppHost.CreateAsync(args: await AppHostArgumentsAsync(), cancellationToken: cts.Token);
         var api = _host.Builder.CreateResourceBuilder(_host.Builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api"));
         foreach (var (name, value) in ApiEnvironment)
         {
@@ -64,7 +62,10 @@ public class PlatformFixture : IAsyncLifetime
     /// <summary>Settings for the Orchestrator of this platform (none: as shipped).</summary>
     protected virtual IReadOnlyDictionary<string, string> OrchestratorEnvironment { get; } = new Dictionary<string, string>();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>More AppHost configuration for this platform (<c>--AI:...</c> and so on); none: as shipped.</summary>
+    protected virtual Task<IReadOnlyList<string>> AppHostArgumentsAsync() => Task.FromResult<IReadOnlyList<string>>([]);
+
+    public virtual async ValueTask DisposeAsync()
     {
         if (_host is not null) await _host.DisposeAsync();
     }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Events;
+using MultiAgent.Tests.Scenarios;
 
 namespace MultiAgent.Tests.EndToEnd;
 
@@ -16,9 +17,9 @@ namespace MultiAgent.Tests.EndToEnd;
 /// completes and for tasks cancelled at several stages. Sequences only rise, nothing after the cancellation says otherwise,
 /// and the events folded into the first state give exactly what GET /tasks/{id} returns at the end.
 /// </summary>
-[Collection(PlatformCollection.Name)]
+[Collection(ScriptedCollection.Name)]
 [Trait("Category", "AppHost")]
-public class TaskEventsTests(PlatformFixture platform)
+public class TaskEventsTests(ScriptedPlatform platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -144,7 +145,9 @@ public class TaskEventsTests(PlatformFixture platform)
         var user = await platform.RegisterUserAsync();
         using var api = platform.CreateClient(user.Tokens.AccessToken);
         // Slow enough that the subscriptions are in place before the work starts.
-        var created = await PlatformFixture.SubmitAsync(api, "Streamed task", "Compare two approaches to caching. [[sim:latency=150]]");
+        var title = $"Streamed task {Guid.NewGuid():N}";
+        platform.Script(title).Latency = TimeSpan.FromMilliseconds(150);
+        var created = await PlatformFixture.SubmitAsync(api, title, "Compare two approaches to caching.");
 
         await using var hub = new HubListener(platform.CreateHub(user.Tokens.AccessToken));
         await hub.SubscribeAsync(created.TaskId);
@@ -172,7 +175,9 @@ public class TaskEventsTests(PlatformFixture platform)
     {
         var user = await platform.RegisterUserAsync();
         using var api = platform.CreateClient(user.Tokens.AccessToken);
-        var created = await PlatformFixture.SubmitAsync(api, $"Cancelled in {stage}", "Plan a small conference for 200 people. [[sim:latency=400]]");
+        var title = $"Cancelled in {stage} {Guid.NewGuid():N}";
+        platform.Script(title).Latency = TimeSpan.FromMilliseconds(400);
+        var created = await PlatformFixture.SubmitAsync(api, title, "Plan a small conference for 200 people.");
 
         await using var hub = new HubListener(platform.CreateHub(user.Tokens.AccessToken));
         await hub.SubscribeAsync(created.TaskId);

@@ -3,32 +3,36 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
+using MultiAgent.Orchestrator.Agents;
 using MultiAgent.Tests.EndToEnd;
+using MultiAgent.Tests.Workflow;
 
 namespace MultiAgent.Tests.Scenarios;
 
 /// <summary>
-/// Each path of the agents' logic, driven through the Api on the real platform. The simulated model is steered by
-/// test-only directives in the task's description (<c>[[sim:...]]</c>, see MultiAgent.AiGateway's docs/simulated-model.md);
-/// the rules under test (rubric, reassignment, graph validation, repair, partial completion) are the Orchestrator's.
+/// Each path of the agents' logic, driven through the Api on the real platform, its model answering through the AiGateway
+/// from the test's script (<see cref="ScriptedPlatform"/>): the rules under test (rubric, reassignment, graph validation,
+/// repair, partial completion, retries) are the Orchestrator's, the wire is the gateway's.
 /// </summary>
-[Collection(PlatformCollection.Name)]
+[Collection(ScriptedCollection.Name)]
 [Trait("Category", "AppHost")]
-public class AgentScenarioTests(PlatformFixture platform)
+public class AgentScenarioTests(ScriptedPlatform platform)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string AllScores = "number.completeness={0};number.accuracy={0};number.relevance={0};number.quality={0}";
-
-    private static string Scores(double score) => string.Format(System.Globalization.CultureInfo.InvariantCulture, AllScores, score);
-
     private Task<HttpClient> NewUser() => platform.CreateUserClientAsync();
 
-    private static async Task<TaskDetails> RunAsync(HttpClient api, string title, string description)
+    /// <summary>Submits a task with a title of its own (scripts are found by title) and waits for its end.</summary>
+    private async Task<TaskDetails> RunAsync(HttpClient api, string title, string description, Action<TaskScript>? script = null)
     {
+        title = $"{title} {Guid.NewGuid():N}"[..(title.Length + 9)];
+        script?.Invoke(platform.Script(title));
         var created = await PlatformFixture.SubmitAsync(api, title, description);
         return await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
     }
+
+    private static Func<ModelCall, SolutionReviewAnswer?> ReviewScore(double score, Func<ModelCall, bool>? when = null) =>
+        call => when is null || when(call) ? Defaults.Review(score) : null;
 
     private static void AssertCompleted(TaskDetails task) =>
         Assert.True(task.Status == TaskStatus.Completed, $"Task ended {task.Status}: {task.Error}");
@@ -38,7 +42,11 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Three phase plan",
-            "Research the market, then design the product, then price it. [[sim:count.subtasks=3;dependencies=chain]]");
+            "Research the market, then design the product, then price it.", script =>
+            {
+                script.Subtasks = 3;
+                script.Dependencies = "chain";
+            });
 
         AssertCompleted(task);
         Assert.Equal([1, 2, 3], task.Subtasks.Select(s => s.Phase).Order());
@@ -62,7 +70,11 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Hierarchical plan",
-            "Build a small web shop: catalogue, cart and checkout. [[sim:count.subtasks=3;dependencies=none;item.3.parent_subtask_id=st1]]");
+            "Build a small web shop: catalogue, cart and checkout.", script => script.On<DecompositionAnswer>(call =>
+            {
+                var plan = Defaults.Plan(call, 3, "none");
+                return plan with { Subtasks = [plan.Subtasks[0], plan.Subtasks[1], plan.Subtasks[2] with { ParentSubtaskId = "st1" }] };
+            }));
 
         AssertCompleted(task);
         var part = Assert.Single(task.Subtasks, s => s.ParentSubtaskId is not null);
@@ -76,7 +88,8 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Revise once",
-            $"Compare three project management tools for a small team. [[sim:if=Solution version 1;{Scores(6)}]]");
+            "Compare three project management tools for a small team.",
+            script => script.On(ReviewScore(6, call => call.Material.Contains("Solution version 1"))));
 
         AssertCompleted(task);
         await using var db = await platform.CreateDbContextAsync();
@@ -102,7 +115,8 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Reassign after rejection",
-            $"Plan a data migration from a legacy CRM to a new one. [[sim:if=Solution version 1;{Scores(2)}]]");
+            "Plan a data migration from a legacy CRM to a new one.",
+            script => script.On(ReviewScore(2, call => call.Material.Contains("Solution version 1"))));
 
         AssertCompleted(task);
         await using var db = await platform.CreateDbContextAsync();
@@ -121,7 +135,11 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Partial completion",
-            $"Write a launch plan and a budget for a food truck. [[sim:count.subtasks=2;dependencies=none]][[sim:if=Subtask st1:;{Scores(6)}]]");
+            "Write a launch plan and a budget for a food truck.", script =>
+            {
+                script.Subtasks = 2;
+                script.On(ReviewScore(6, call => call.Material.Contains("Subtask st1:")));
+            });
 
         AssertCompleted(task);
         var failed = Assert.Single(task.Subtasks, s => s.Status == SubtaskStatus.Failed);
@@ -138,7 +156,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     public async Task Every_solution_exhausting_its_revisions_fails_the_task_with_a_reason()
     {
         using var api = await NewUser();
-        var task = await RunAsync(api, "Nothing usable", $"Summarise the history of tea in one page. [[sim:{Scores(5.5)}]]");
+        var task = await RunAsync(api, "Nothing usable", "Summarise the history of tea in one page.", script => script.On(ReviewScore(5.5)));
 
         Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("No subtask produced an acceptable solution", task.Error);
@@ -150,7 +168,10 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Final review loop",
-            "Explain how a heat pump works to a homeowner. [[sim:if=Final answer draft 1;bool.approved=false]]");
+            "Explain how a heat pump works to a homeowner.", script => script.On<FinalReviewAnswer>(call =>
+                platform.Script(call.TaskId).Calls.Count(c => c.Step == nameof(FinalReviewAnswer)) > 1
+                    ? null
+                    : new FinalReviewAnswer(false, 5, "Too technical for a homeowner.", ["Explain the terms"])));
 
         AssertCompleted(task);
         await using var db = await platform.CreateDbContextAsync();
@@ -171,7 +192,14 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Cycle repaired",
-            "Organise a neighbourhood clean-up day. [[sim:count.subtasks=3]][[sim:unless=could not be used;dependencies=cycle]]");
+            "Organise a neighbourhood clean-up day.", script => script.On<DecompositionAnswer>(call =>
+            {
+                var plan = Defaults.Plan(call, 3, "none");
+                // The first plan is circular (st1 → st3 → st1); once told why, the manager fixes it.
+                return call.Material.Contains("could not be used")
+                    ? plan
+                    : plan with { Subtasks = [plan.Subtasks[0] with { Dependencies = ["st3"] }, plan.Subtasks[1], plan.Subtasks[2] with { Dependencies = ["st1"] }] };
+            }));
 
         AssertCompleted(task);
         Assert.Equal(3, task.Subtasks.Count);
@@ -187,7 +215,8 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Malformed once",
-            "List the pros and cons of remote work. [[sim:unless=could not be used;fail=malformed]]");
+            "List the pros and cons of remote work.",
+            script => script.RawEverywhere(call => call.Material.Contains("could not be used") ? null : "{\"not\": \"closed\""));
 
         AssertCompleted(task);
         var calls = (await platform.ModelCallsAsync(task.TaskId, atLeast: 2 * (6 + 2 * task.Subtasks.Count))).Count;
@@ -199,7 +228,8 @@ public class AgentScenarioTests(PlatformFixture platform)
     public async Task Persistently_malformed_output_fails_the_task_with_the_reason()
     {
         using var api = await NewUser();
-        var task = await RunAsync(api, "Always malformed", "Describe the rules of chess briefly. [[sim:fail=malformed]]");
+        var task = await RunAsync(api, "Always malformed", "Describe the rules of chess briefly.",
+            script => script.RawEverywhere(_ => "{\"not\": \"closed\""));
 
         Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("Task analysis failed", task.Error);
@@ -215,11 +245,12 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var started = DateTime.UtcNow;
-        var task = await RunAsync(api, "Provider down", "Compare two cloud providers for a startup. [[sim:fail=unavailable]]");
+        var task = await RunAsync(api, "Provider down", "Compare two cloud providers for a startup.", script => script.FailWith = _ => 503);
 
         Assert.Equal(TaskStatus.Failed, task.Status);
         Assert.Contains("Task analysis failed", task.Error);
-        Assert.Contains("HTTP 503 after 5 retries", task.Error);
+        Assert.Contains("after 5 retries", task.Error);
+        Assert.Contains("AI gateway answered HTTP", task.Error);
         // Retried after 1, 2, 4, 8 and 16 seconds before giving up (a lower bound on behaviour, not a speed check).
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(31), "the step gave up before its five retries");
 
@@ -255,7 +286,7 @@ public class AgentScenarioTests(PlatformFixture platform)
     {
         using var api = await NewUser();
         var task = await RunAsync(api, "Revise a subtask",
-            "Prepare an onboarding guide for new engineers. [[sim:count.subtasks=2;dependencies=none]]");
+            "Prepare an onboarding guide for new engineers.", script => script.Subtasks = 2);
         AssertCompleted(task);
         var target = task.Subtasks[0];
 
@@ -295,7 +326,9 @@ public class AgentScenarioTests(PlatformFixture platform)
     public async Task Revising_a_task_that_is_not_completed_is_refused()
     {
         using var api = await NewUser();
-        var created = await PlatformFixture.SubmitAsync(api, "Not done yet", "Write a slow essay about rivers. [[sim:latency=1000]]");
+        var title = $"Not done yet {Guid.NewGuid():N}";
+        platform.Script(title).Latency = TimeSpan.FromSeconds(1);
+        var created = await PlatformFixture.SubmitAsync(api, title, "Write a slow essay about rivers.");
         var response = await api.PostAsJsonAsync($"/api/v1/tasks/{created.TaskId}/revise",
             new { revision_request = "Make it better please." }, JsonDefaults.Options, Ct);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);

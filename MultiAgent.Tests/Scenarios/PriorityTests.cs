@@ -9,6 +9,9 @@ public sealed class SaturatedPlatform : PlatformFixture
 {
     protected override IReadOnlyDictionary<string, string> OrchestratorEnvironment { get; } =
         new Dictionary<string, string> { ["Workflow__StepConcurrency"] = "1" };
+
+    /// <summary>Each model call takes 150 ms, so the single consumer of each step type is the bottleneck and steps queue up.</summary>
+    protected override Task<IReadOnlyList<string>> AppHostArgumentsAsync() => Task.FromResult<IReadOnlyList<string>>(["--AI:Simulated:LatencyMs=150"]);
 }
 
 [CollectionDefinition(Name)]
@@ -55,7 +58,6 @@ public class PriorityTests(SaturatedPlatform platform)
             string.Join(", ", lows.Select(t => t.CompletedAt?.ToString("HH:mm:ss.fff"))));
     }
 
-    // Each model call takes 150 ms, so the single consumer of each step type is the bottleneck and steps queue up.
     private static Task<TaskCreatedResponse> Submit(HttpClient api, string title, string priority) =>
-        PlatformFixture.SubmitAsync(api, title, "Outline the parts of a short report. [[sim:latency=150;count.subtasks=2;dependencies=none]]", priority: priority);
+        PlatformFixture.SubmitAsync(api, title, "Outline the parts of a short report.", priority: priority);
 }

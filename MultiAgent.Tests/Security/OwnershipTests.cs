@@ -24,7 +24,7 @@ public class OwnershipTests(PlatformFixture platform)
         using var owner = platform.CreateClient(ownerUser.Tokens.AccessToken);
         using var stranger = platform.CreateClient(strangerUser.Tokens.AccessToken);
         var created = await PlatformFixture.SubmitAsync(owner, "Owner's private task",
-            "Summarise the owner's private research notes into a short briefing. [[sim:latency=400]]");
+            "Summarise the owner's private research notes into a short briefing.");
         var id = created.TaskId;
 
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/tasks/{id}", Ct)).StatusCode);

@@ -12,6 +12,9 @@ public sealed class LowLimitPlatform : PlatformFixture
     public const int RequestsPerMinute = 40;
     public const int ConcurrentTasks = 4;
 
+    /// <summary>Every model call takes 5 s here, so tasks stay in progress long enough to fill the concurrent-task limit.</summary>
+    protected override Task<IReadOnlyList<string>> AppHostArgumentsAsync() => Task.FromResult<IReadOnlyList<string>>(["--AI:Simulated:LatencyMs=5000"]);
+
     protected override IReadOnlyDictionary<string, string> ApiEnvironment { get; } = new Dictionary<string, string>
     {
         ["RateLimits__ApiRequestsPerMinute"] = RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -82,7 +85,7 @@ public class RateLimitTests(LowLimitPlatform platform)
                 var api = await platform.CreateUserClientAsync();
                 clients.Add(api);
                 var response = await api.PostAsJsonAsync("/api/v1/tasks",
-                    new { title = $"Long task {i}", description = "A slow task that keeps running for a while. [[sim:latency=5000]]" }, JsonDefaults.Options, Ct);
+                    new { title = $"Long task {i}", description = "A slow task that keeps running for a while." }, JsonDefaults.Options, Ct);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests) refused = response;
                 else created.Add((api, (await response.Content.ReadFromJsonAsync<Contracts.Api.TaskCreatedResponse>(JsonDefaults.Options, Ct))!.TaskId));
             }

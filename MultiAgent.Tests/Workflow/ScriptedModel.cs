@@ -99,6 +99,7 @@ public sealed class TaskScript
 {
     private readonly List<(string Step, Func<ModelCall, CancellationToken, Task<string?>> Rule)> _rules = [];
     private readonly ConcurrentQueue<ModelCall> _calls = new();
+    private readonly List<Func<ModelCall, string?>> _everywhere = [];
 
     /// <summary>How many subtasks the default plan has (2 to 8).</summary>
     public int Subtasks { get; set; } = 3;
@@ -107,6 +108,12 @@ public sealed class TaskScript
     public string Dependencies { get; set; } = "none";
 
     public IReadOnlyList<ModelCall> Calls => [.. _calls];
+
+    /// <summary>Over HTTP (the scripted upstream): how long each call takes before its answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Over HTTP (the scripted upstream): an HTTP status to answer instead (e.g. 503), when it gives one.</summary>
+    public Func<ModelCall, int?>? FailWith { get; set; }
 
     internal void Record(ModelCall call) => _calls.Enqueue(call);
 
@@ -121,6 +128,13 @@ public sealed class TaskScript
     public TaskScript Raw<T>(Func<ModelCall, string?> text) where T : class
     {
         _rules.Add((typeof(T).Name, (call, _) => Task.FromResult(text(call))));
+        return this;
+    }
+
+    /// <summary>Answers every step with raw text (e.g. malformed JSON), when <paramref name="text"/> gives some.</summary>
+    public TaskScript RawEverywhere(Func<ModelCall, string?> text)
+    {
+        _everywhere.Add(call => text(call));
         return this;
     }
 
@@ -146,6 +160,10 @@ public sealed class TaskScript
 
     internal async Task<string?> AnswerAsync(ModelCall call, CancellationToken cancellationToken)
     {
+        foreach (var rule in _everywhere.ToList())
+        {
+            if (rule(call) is { } raw) return raw;
+        }
         foreach (var (step, rule) in _rules.ToList())
         {
             if (step != call.Step) continue;

@@ -105,7 +105,7 @@ public class WorkflowTests(WorkflowFixture workflow)
         await workflow.WaitForAsync(taskId);
 
         var held = new TaskDetails(taskId, WorkflowFixture.UserOf(taskId), "A test task", "", Priorities.Medium, TaskStatus.Pending, 0,
-            TaskStage.Initialization, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null, 0, [], [], [],
+            TaskStage.Initialization, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null, 0, null, [], [], [],
             new TaskUsage(0, 0, 0, 0, 0, false), null);
         // Delivered twice and out of order: stale events change nothing.
         var events = workflow.EventsOf(taskId).ToList();

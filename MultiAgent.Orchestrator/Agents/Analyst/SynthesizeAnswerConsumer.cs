@@ -55,7 +55,7 @@ public sealed class SynthesizeAnswerConsumer(MultiAgentDbContext db, AgentChat c
             {read.RevisionNote}
             """;
         var synthesis = await chat.AskAsync<SynthesisAnswer>(
-            new AgentRequest(read.Task, AgentTypes.Analyst, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Analyst, Instructions, material, stepKey),
             s => string.IsNullOrWhiteSpace(s.ExecutiveSummary) ? "executive_summary must not be empty." : null,
             ct);
 

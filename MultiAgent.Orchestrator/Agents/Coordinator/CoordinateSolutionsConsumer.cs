@@ -52,7 +52,7 @@ public sealed class CoordinateSolutionsConsumer(MultiAgentDbContext db, AgentCha
             {read.RevisionNote}
             """;
         var aggregation = await chat.AskAsync<AggregationAnswer>(
-            new AgentRequest(read.Task, AgentTypes.Coordinator, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Coordinator, Instructions, material, stepKey),
             a => a.StructuredFindings.Count == 0 ? "structured_findings must contain at least one theme." : null,
             ct);
 

@@ -44,7 +44,7 @@ public sealed class AnalyzeTaskConsumer(MultiAgentDbContext db, AgentChat chat, 
                 {AgentRecords.Describe(read.Task)}{read.RevisionNote}
 
                 Capability vocabulary: {string.Join(", ", vocabulary)}
-                """),
+                """, stepKey),
             a => a.RequiredCapabilities.Count == 0 ? "required_capabilities must name at least one capability from the vocabulary."
                 : a.RequiredCapabilities.FirstOrDefault(c => !vocabulary.Contains(c)) is { } unknown
                     ? $"'{unknown}' is not in the capability vocabulary; use only: {string.Join(", ", vocabulary)}."

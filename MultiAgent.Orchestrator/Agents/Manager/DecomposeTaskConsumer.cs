@@ -63,7 +63,7 @@ public sealed class DecomposeTaskConsumer(MultiAgentDbContext db, AgentChat chat
             """;
 
         var plan = await chat.AskAsync<DecompositionAnswer>(
-            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material, stepKey),
             p =>
             {
                 if (p.Subtasks.Count is < 2 or > 8) return $"the plan has {p.Subtasks.Count} subtasks; use between 2 and 8.";

@@ -50,7 +50,7 @@ public sealed class ReviewFinalAnswerConsumer(MultiAgentDbContext db, AgentChat 
 
             Final answer draft to review:
             {answer}
-            """), null, ct);
+            """, stepKey), null, ct);
 
         // The same bar as the subtask rubric: the model's approval counts only with a score that clears the acceptance threshold.
         var approved = review.Approved && review.Score >= ReviewRubric.AcceptThreshold;

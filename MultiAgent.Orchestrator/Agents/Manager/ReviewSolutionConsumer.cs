@@ -69,7 +69,7 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
             Solution version {version}, by the {specialist} specialist:
             {input.Content}
             """;
-        var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material), null, ct);
+        var review = await chat.AskAsync<SolutionReviewAnswer>(new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material, stepKey), null, ct);
 
         var scores = review.Scores;
         var score = ReviewRubric.WeightedScore(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality);

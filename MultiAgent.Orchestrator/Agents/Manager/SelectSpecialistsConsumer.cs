@@ -61,7 +61,7 @@ public sealed class SelectSpecialistsConsumer(MultiAgentDbContext db, AgentChat 
             {string.Join("\n", registry.Select(r => $"- {r.Type}: {string.Join(", ", r.Capabilities)} — {r.Description}"))}
             """;
         var answer = await chat.AskAsync<SpecialistSelectionAnswer>(
-            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material),
+            new AgentRequest(read.Task, AgentTypes.Manager, Instructions, material, stepKey),
             a => a.Specialists.Count == 0 ? "specialists must list at least one specialist type from the registry."
                 : a.Specialists.FirstOrDefault(s => !types.Contains(s.Type)) is { } unknown
                     ? $"'{unknown.Type}' is not a specialist type of the registry; use only: {string.Join(", ", types)}."

@@ -2,12 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
+using MultiAgent.Contracts;
 using MultiAgent.Data;
 
 namespace MultiAgent.Orchestrator.Agents.Model;
 
-/// <summary>One question to one agent: for which task, who answers, the instructions, and the task material (always user-role content).</summary>
-public sealed record AgentRequest(TaskBrief Task, string AgentType, string Instructions, string Material)
+/// <summary>
+/// One question to one agent: for which task, who answers, the instructions, the task material (always user-role content), and
+/// the step it belongs to (<paramref name="StepKey"/>, e.g. <c>analysis:1</c>), which keys the call's idempotency.
+/// </summary>
+public sealed record AgentRequest(TaskBrief Task, string AgentType, string Instructions, string Material, string StepKey)
 {
     public string TaskId => Task.TaskId;
 }
@@ -49,14 +53,18 @@ public sealed class AgentChat(IAgentModels models, TaskCancellations cancellatio
 
         var messages = BuildMessages(request);
 
-        using var call = AgentCallContext.Begin(request.Task, "agent_" + agent.Type);
         using var cancellation = cancellations.Link(request.TaskId, cancellationToken);
         var client = models.For(agent.Model);
 
         string? problem = null;
         for (var attempt = 1; attempt <= MaxAnswerAttempts; attempt++)
         {
-            var response = await client.GetResponseAsync(messages, options, cancellation.Token);
+            // The same step's same attempt (a redelivered message) carries the same key: the gateway answers it once and bills it once.
+            ChatResponse response;
+            using (AgentCallContext.Begin(request.Task, AgentTypes.AgentId(agent.Type), agent.Role, $"{request.TaskId}:{request.StepKey}:{attempt}"))
+            {
+                response = await client.GetResponseAsync(messages, options, cancellation.Token);
+            }
             var text = response.Text;
             if (AgentJson.TryParse<T>(text, out var answer, out problem) && (problem = validate?.Invoke(answer!)) is null)
             {

@@ -97,7 +97,7 @@ public sealed class ExecuteSubtaskConsumer(MultiAgentDbContext db, AgentChat cha
             {revision}{read.RevisionNote}
             """;
         var answer = await chat.AskAsync<SpecialistAnswer>(
-            new AgentRequest(read.Task, specialist, Instructions, material),
+            new AgentRequest(read.Task, specialist, Instructions, material, stepKey),
             a => string.IsNullOrWhiteSpace(a.Content) ? "content must contain the solution." : null,
             ct);
 
