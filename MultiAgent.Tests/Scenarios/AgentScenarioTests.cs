@@ -335,6 +335,37 @@ public class AgentScenarioTests(ScriptedPlatform platform)
         await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
     }
 
+    [Fact]
+    public async Task A_task_that_reaches_its_budget_fails_saying_budget_exceeded_with_the_spend()
+    {
+        using var api = await NewUser();
+        var title = $"Small budget {Guid.NewGuid():N}";
+        // The scripted model costs $100 per million tokens: a few calls use up half a cent.
+        var response = await api.PostAsJsonAsync("/api/v1/tasks",
+            new { title, description = "Write a thorough market study of electric bicycles in Europe.", budget_usd = 0.005m }, JsonDefaults.Options, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = (await response.Content.ReadFromJsonAsync<TaskCreatedResponse>(JsonDefaults.Options, Ct))!;
+
+        var task = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        Assert.Equal(TaskStatus.Failed, task.Status);
+        Assert.Equal(0.005m, task.BudgetUsd);
+        Assert.Contains("budget exceeded", task.Error);
+        Assert.Contains("$", task.Error);
+        // What was spent stayed within the budget.
+        var usage = (await api.GetFromJsonAsync<MultiAgent.Api.Usage.TaskUsageReport>($"/api/v1/tasks/{created.TaskId}/usage", JsonDefaults.Options, Ct))!;
+        Assert.InRange(usage.Totals.CostUsd, 0.0001m, 0.005m);
+    }
+
+    [Fact]
+    public async Task A_budget_that_is_not_a_positive_amount_is_refused_per_field()
+    {
+        using var api = await NewUser();
+        var response = await api.PostAsJsonAsync("/api/v1/tasks",
+            new { title = "Bad budget", description = "A task with a budget that makes no sense at all.", budget_usd = -1 }, JsonDefaults.Options, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("budget_usd", await response.Content.ReadAsStringAsync(Ct));
+    }
+
     private static async Task<ReviseTaskResponse> ReviseAsync(HttpClient api, string taskId, object body)
     {
         var response = await api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/revise", body, JsonDefaults.Options, Ct);
