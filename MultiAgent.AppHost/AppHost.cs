@@ -41,6 +41,7 @@ var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
     .WaitFor(redis)
     .WithEnvironment("AiGateway__ApiKeys__0", aigatewayApiKey)
     .WithAiConfiguration(builder)
+    .WithSettings(builder.Configuration, "Telemetry")
     .WithReplicas(builder.Configuration.GatewayReplicas())
     .WithHttpHealthCheck("/health");
 
@@ -55,10 +56,11 @@ var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WaitForCompletion(migrations)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WithEnvironment("AiGateway__ApiKey", aigatewayApiKey)
+    .WithSettings(builder.Configuration, "Telemetry", "RateLimits")
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 
-builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
+var orchestrator = builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
     .WithReference(db)
     .WithReference(redis)
     .WithReference(rabbitmq)
@@ -69,10 +71,17 @@ builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
     .WaitFor(aigateway)
     .WaitForCompletion(migrations)
     .WithEnvironment("AI__GatewayKey", aigatewayApiKey)
+    // Workflow:StepConcurrency and the like; Orchestrator:Replicas runs several Orchestrators on the same queues.
+    .WithSettings(builder.Configuration, "Telemetry", "Workflow")
     .WithHttpHealthCheck("/health");
+if (builder.Configuration.Replicas("Orchestrator") is > 1 and var orchestrators)
+{
+    orchestrator.WithReplicas(orchestrators);
+}
 
 builder.AddProject<Projects.MultiAgent_Web>("web")
     .WithReference(api)
+    .WithSettings(builder.Configuration, "Telemetry")
     .WaitFor(api)
     .WithExternalHttpEndpoints();
 

@@ -10,9 +10,13 @@ public static class DataExtensions
     /// <summary>Connection name of the database resource in the AppHost.</summary>
     public const string DatabaseName = "multiagentdb";
 
-    public static IHostApplicationBuilder AddMultiAgentDatabase(this IHostApplicationBuilder builder)
+    /// <param name="retryOnFailure">
+    /// Let EF Core retry failed commands (Aspire's default). A service that runs its own transactions and retries whole
+    /// messages instead (the Orchestrator) turns it off: EF's retrying strategy refuses user-started transactions.
+    /// </param>
+    public static IHostApplicationBuilder AddMultiAgentDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
     {
-        builder.AddNpgsqlDbContext<MultiAgentDbContext>(DatabaseName);
+        builder.AddNpgsqlDbContext<MultiAgentDbContext>(DatabaseName, settings => settings.DisableRetry = !retryOnFailure);
         return builder;
     }
 

@@ -18,7 +18,8 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddMultiAgentDatabase();
+        // One transaction per saga message and per step's write, retried as a whole by the message retry policies.
+        builder.AddMultiAgentDatabase(retryOnFailure: false);
         builder.AddRedisClient("redis");
 
         builder.Services.AddTaskWorkflowServices();
