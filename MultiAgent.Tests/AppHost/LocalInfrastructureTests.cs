@@ -10,6 +10,7 @@ namespace MultiAgent.Tests.AppHost;
 /// on free ports with a temporary data directory) and checks that "healthy" means "connectable": each resource's
 /// connection string logs in for real.
 /// </summary>
+[Trait("Category", "AppHost")]
 public sealed class LocalInfrastructureTests
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);

@@ -9,6 +9,7 @@ namespace MultiAgent.Tests.AppHost;
 /// (<c>dotnet run --project MultiAgent.AppHost -- --publisher manifest --output-path ...</c>), by running the
 /// built AppHost. Publishing never uses local processes, so it works without Docker and without the servers.
 /// </summary>
+[Trait("Category", "AppHost")]
 public sealed class ManifestTests
 {
     [Fact]

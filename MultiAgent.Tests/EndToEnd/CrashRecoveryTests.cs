@@ -6,6 +6,7 @@ using MultiAgent.Contracts;
 namespace MultiAgent.Tests.EndToEnd;
 
 /// <summary>Nothing is lost: the workflow lives in Postgres and durable queues, not in the Orchestrator's memory.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 public class CrashRecoveryTests(PlatformFixture platform)
 {

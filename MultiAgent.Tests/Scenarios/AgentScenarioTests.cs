@@ -12,6 +12,7 @@ namespace MultiAgent.Tests.Scenarios;
 /// test-only directives in the task's description (<c>[[sim:...]]</c>, see MultiAgent.AiGateway's docs/simulated-model.md);
 /// the rules under test (rubric, reassignment, graph validation, repair, partial completion) are the Orchestrator's.
 /// </summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 public class AgentScenarioTests(PlatformFixture platform)
 {

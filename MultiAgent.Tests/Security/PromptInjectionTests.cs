@@ -9,6 +9,7 @@ using MultiAgent.Tests.EndToEnd;
 namespace MultiAgent.Tests.Security;
 
 /// <summary>A task's text that tries to take over the agents changes neither who runs nor how results are judged.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 public class PromptInjectionTests(PlatformFixture platform)
 {

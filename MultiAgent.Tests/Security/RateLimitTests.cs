@@ -25,6 +25,7 @@ public sealed class LowLimitCollection : ICollectionFixture<LowLimitPlatform>
     public const string Name = "low-limit-platform";
 }
 
+[Trait("Category", "AppHost")]
 [Collection(LowLimitCollection.Name)]
 public class RateLimitTests(LowLimitPlatform platform)
 {
