@@ -31,6 +31,7 @@ if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesExternal
 }
 app.MapTasksApi();
 app.MapAgentsApi();
+app.MapUsersApi();
 app.MapHealthApi();
 app.MapTaskHub();
 

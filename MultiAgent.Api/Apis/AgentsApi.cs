@@ -21,6 +21,11 @@ public static class AgentsApi
             .WithName("GetAgentTypes")
             .WithSummary("The agent types and their capabilities")
             .AllowAnonymous();
+        api.MapGet("/", GetAgents)
+            .WithName("GetAgents")
+            .WithSummary("Every agent with its live status (idle, busy or maintenance) and model settings")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/status", GetAgentStatus)
             .WithName("GetAgentStatus")
             .WithSummary("How many agents are available or busy, by type")
@@ -90,6 +95,27 @@ public static class AgentsApi
 
         return TypedResults.Ok(new AgentDetails(agent.AgentId, agent.AgentType, agent.Status,
             config["model"]?.GetValue<string>() ?? "", config["temperature"]?.GetValue<double>() ?? 0, config["max_tokens"]?.GetValue<int>() ?? 0));
+    }
+
+    public static async Task<Ok<AgentListResponse>> GetAgents(
+        MultiAgentDbContext db, AgentStatusReader statusReader, CancellationToken cancellationToken)
+    {
+        var agents = await db.Agents.AsNoTracking()
+            .OrderBy(a => a.AgentId)
+            .Select(a => new { a.AgentId, a.AgentType, a.Status, a.ModelConfig })
+            .ToListAsync(cancellationToken);
+        var live = await statusReader.GetAsync(agents.Select(a => (a.AgentId, a.Status)).ToList());
+
+        return TypedResults.Ok(new AgentListResponse(agents.Select(a => ToDetails(a.AgentId, a.AgentType, live[a.AgentId], a.ModelConfig)).ToList()));
+    }
+
+    private static AgentDetails ToDetails(string agentId, string agentType, string status, string modelConfig)
+    {
+        var config = StoredJson.Parse(modelConfig);
+        return new AgentDetails(agentId, agentType, status,
+            StoredJson.String(config, "model") ?? "",
+            StoredJson.Number(config, "temperature") ?? 0,
+            StoredJson.Integer(config, "max_tokens") ?? 0);
     }
 
     public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, CancellationToken cancellationToken)

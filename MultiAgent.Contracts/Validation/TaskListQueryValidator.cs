@@ -12,13 +12,17 @@ public static class TaskSortFields
     public static readonly IReadOnlyList<string> All = [CreatedAt, UpdatedAt, Priority];
 }
 
-/// <summary>A validated GET /api/v1/tasks query.</summary>
-public sealed record TaskListCriteria(string? Status, string? UserId, int Page, int Limit, string Sort, bool Descending);
+/// <summary>A validated GET /api/v1/tasks query. <paramref name="Search"/>: words the title must contain (case-insensitive).</summary>
+public sealed record TaskListCriteria(string? Status, string? UserId, int Page, int Limit, string Sort, bool Descending, string? Search = null);
 
 /// <summary>The rules of GET /api/v1/tasks: every query parameter arrives as text so a bad value is a field error, not a binding failure.</summary>
 public static class TaskListQueryValidator
 {
-    public static Validated<TaskListCriteria> Validate(string? status, string? userId, string? page, string? limit, string? sort, string? order)
+    /// <summary>The longest <c>q</c> (title search) accepted.</summary>
+    public const int SearchMaxLength = 200;
+
+    public static Validated<TaskListCriteria> Validate(string? status, string? userId, string? page, string? limit, string? sort, string? order,
+        string? search = null)
     {
         var errors = new ValidationErrors();
 
@@ -58,8 +62,14 @@ public static class TaskListQueryValidator
             errors.Add("order", "Order must be asc or desc.");
         }
 
+        search = NullIfEmpty(search);
+        if (search is not null && (search.Length > SearchMaxLength || search.Any(char.IsControl)))
+        {
+            errors.Add("q", $"Search text must be a single line of at most {SearchMaxLength} characters.");
+        }
+
         return errors.IsEmpty
-            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(status, userId, pageNumber, limitNumber, sort, order == "desc"))
+            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(status, userId, pageNumber, limitNumber, sort, order == "desc", search))
             : Validated<TaskListCriteria>.Invalid(errors);
     }
 
