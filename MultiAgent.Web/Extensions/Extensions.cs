@@ -47,7 +47,7 @@ internal static class Extensions
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.LoginPath = SignInPaths.SignIn;
                 options.LogoutPath = SignInPaths.SignOut;
-                options.AccessDeniedPath = SignInPaths.SignIn;
+                options.AccessDeniedPath = SignInPaths.Forbidden;
                 options.ReturnUrlParameter = "returnUrl";
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;

@@ -4,6 +4,14 @@ using MultiAgent.Web.Services;
 
 namespace MultiAgent.Web.Components.Shared;
 
+/// <summary>An agent's status on GET /api/v1/agents.</summary>
+public static class AgentStates
+{
+    public const string Idle = "idle";
+    public const string Busy = "busy";
+    public const string Maintenance = "maintenance";
+}
+
 /// <summary>How wire values read on screen.</summary>
 public static class Display
 {
@@ -30,6 +38,9 @@ public static class Display
         _ => "active",
     };
 
+    /// <summary>Whether a task's status can still change (the list keeps polling while one on screen can).</summary>
+    public static bool IsRunning(string? status) => status is not null && !TaskStatuses.IsTerminal(status);
+
     public static string Utc(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "—";
 
@@ -46,12 +57,42 @@ public static class Display
         var text = span switch
         {
             { TotalSeconds: < 45 } => "a few seconds",
-            { TotalMinutes: < 90 } => Plural((int)Math.Round(span.TotalMinutes), "minute"),
-            { TotalHours: < 36 } => Plural((int)Math.Round(span.TotalHours), "hour"),
-            _ => Plural((int)Math.Round(span.TotalDays), "day"),
+            { TotalMinutes: < 90 } => Plural.Of((long)Math.Round(span.TotalMinutes), "minute"),
+            { TotalHours: < 36 } => Plural.Of((long)Math.Round(span.TotalHours), "hour"),
+            _ => Plural.Of((long)Math.Round(span.TotalDays), "day"),
         };
         return future ? "in " + text : text + " ago";
     }
+
+    /// <summary>
+    /// The header's words for a running task's estimated completion. An estimate made from the first steps' pace is rough, so a task
+    /// reads as late only once the estimate has passed by a margin (a quarter of the estimated run, at least 30 s); until then it is "due now".
+    /// </summary>
+    public static string Estimate(DateTimeOffset estimatedCompletion, DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        if (estimatedCompletion >= now)
+        {
+            return "Estimated completion " + Relative(estimatedCompletion, now);
+        }
+
+        var estimatedRun = estimatedCompletion - startedAt;
+        var grace = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, estimatedRun.Ticks / 4));
+        return now - estimatedCompletion <= grace
+            ? "Estimated completion: due now"
+            : $"Taking longer than the estimated {Duration(estimatedRun)}";
+    }
+
+    /// <summary>A length of time in the largest unit that fits: "45 seconds", "3 minutes", "2 hours".</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 90 } => Plural.Of(Math.Max(0, (long)Math.Round(span.TotalSeconds)), "second"),
+        { TotalMinutes: < 90 } => Plural.Of((long)Math.Round(span.TotalMinutes), "minute"),
+        { TotalHours: < 36 } => Plural.Of((long)Math.Round(span.TotalHours), "hour"),
+        _ => Plural.Of((long)Math.Round(span.TotalDays), "day"),
+    };
+
+    /// <summary>10000 → "10,000", whatever the server's culture.</summary>
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Tokens(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
@@ -61,6 +102,4 @@ public static class Display
 
     public static string InputClass(ApiError? error, string field) =>
         error?.ErrorsFor(field).Count > 0 ? "input input-invalid" : "input";
-
-    private static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
 }
