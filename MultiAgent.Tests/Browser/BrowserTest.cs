@@ -93,6 +93,23 @@ public abstract class BrowserTest(PlatformFixture platform, BrowserFixture brows
         await WaitForCircuitAsync(page);
     }
 
+    /// <summary>
+    /// With <c>MULTIAGENT_DOC_SCREENSHOTS</c> set to a folder (the README's pictures: <c>docs/screenshots</c>), saves the page there as
+    /// <paramref name="name"/>.png; otherwise does nothing. See docs/screenshots/README.md.
+    /// </summary>
+    protected static async Task DocScreenshotAsync(IPage page, string name, bool fullPage = true)
+    {
+        if (Environment.GetEnvironmentVariable("MULTIAGENT_DOC_SCREENSHOTS") is not { Length: > 0 } folder)
+        {
+            return;
+        }
+
+        // Still pictures from the top (a sticky bar would be drawn where the page was scrolled): no caret, no transition.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await page.AddStyleTagAsync(new() { Content = "*, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }" });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(System.IO.Directory.CreateDirectory(folder).FullName, name + ".png"), FullPage = fullPage });
+    }
+
     /// <summary>The page's scroll width beyond its viewport: 0 when nothing makes the page scroll sideways.</summary>
     protected static Task<int> HorizontalOverflowAsync(IPage page) =>
         page.EvaluateAsync<int>("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth");

@@ -36,7 +36,8 @@ public sealed class NewTaskFormTests(PlatformFixture platform, BrowserFixture br
         await Assertions.Expect(page.Locator("#description-count")).ToHaveTextAsync("10,000 / 10,000 characters");
         await Assertions.Expect(page.Locator("#description-count")).ToHaveClassAsync(new Regex(@"\bhint-ok\b"));
         await Assertions.Expect(page.Locator("label[for=description]")).ToContainTextAsync("20 to 10,000 characters");
-        await Assertions.Expect(page.Locator("#draft-notice")).ToContainTextAsync("cut at the 10,000-character limit");
+        await Assertions.Expect(page.Locator("#description-notice")).ToContainTextAsync("cut at the 10,000-character limit: its last 30,000 characters were not added");
+        await DocScreenshotAsync(page, "new-task-at-limit", fullPage: false);
 
         // Leaving the page loses nothing: the draft comes back.
         await page.Locator("#description").BlurAsync();

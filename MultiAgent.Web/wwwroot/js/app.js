@@ -9,7 +9,7 @@ const drafts = new WeakMap();
 
 // The new-task form keeps what is typed in the browser (localStorage, per user) and counts characters here, so neither
 // depends on the live connection: the text reaches the server once, on "change", never keystroke by keystroke.
-// options: { key, fields: [ids], counter: { field, output, min, max }, notice }
+// options: { key, fields: [ids], counter: { field, output, min, max }, notice, pasteNotice }
 export function attachDraft(form, options) {
     if (!form || drafts.has(form)) {
         return;
@@ -19,6 +19,7 @@ export function attachDraft(form, options) {
     const counted = form.querySelector("#" + options.counter.field);
     const output = form.querySelector("#" + options.counter.output);
     const notice = form.querySelector("#" + options.notice);
+    const pasteNotice = form.querySelector("#" + options.pasteNotice);
     const max = options.counter.max;
     const min = options.counter.min;
 
@@ -85,14 +86,14 @@ export function attachDraft(form, options) {
     }
 
     // A paste longer than the room left is cut by maxlength; say so instead of dropping the rest silently.
-    if (counted && notice) {
+    if (counted && pasteNotice) {
         counted.addEventListener("paste", event => {
             const pasted = (event.clipboardData || window.clipboardData)?.getData("text") ?? "";
             const room = max - (counted.value.length - (counted.selectionEnd - counted.selectionStart));
             if (pasted.length > room) {
                 const left = pasted.length - Math.max(room, 0);
-                notice.textContent = `The pasted text was cut at the ${max.toLocaleString("en-US")}-character limit: its last ${left.toLocaleString("en-US")} characters were not added.`;
-                notice.hidden = false;
+                pasteNotice.textContent = `The pasted text was cut at the ${max.toLocaleString("en-US")}-character limit: its last ${left.toLocaleString("en-US")} characters were not added.`;
+                pasteNotice.hidden = false;
             }
         });
     }
