@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.FluentUI.AspNetCore.Components;
 using MultiAgent.Web.Services;
 using MultiAgent.Web.Services.Auth;
 
@@ -21,6 +22,7 @@ internal static class Extensions
             .AddStandardResilienceHandler(ConfigureResilience);
 #pragma warning restore EXTEXP0001
 
+        builder.Services.AddFluentUIComponents();
         builder.Services.AddSingleton<ApiEndpoints>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton(TimeProvider.System);

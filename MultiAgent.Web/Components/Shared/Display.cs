@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.FluentUI.AspNetCore.Components;
 using MultiAgent.Contracts;
 using MultiAgent.Web.Services;
 
@@ -33,9 +34,21 @@ public static class Display
         TaskStatuses.Failed or AcceptanceStatuses.Rejected => "danger",
         TaskStatuses.Cancelled => "muted",
         TaskStatuses.RevisionPending or TaskStatuses.RevisionInProgress or SubtaskStatuses.NeedsRevision => "warning",
-        TaskStatuses.Pending or SubtaskStatuses.Assigned => "neutral",
+        TaskStatuses.Pending or SubtaskStatuses.Assigned or AgentStates.Idle => "neutral",
+        AgentStates.Maintenance => "warning",
         null or "" => "neutral",
         _ => "active",
+    };
+
+    /// <summary>The Fluent UI badge colour of a status's tone.</summary>
+    public static BadgeColor BadgeColorOf(string? status) => StatusTone(status) switch
+    {
+        "success" => BadgeColor.Success,
+        "danger" => BadgeColor.Danger,
+        "warning" => BadgeColor.Warning,
+        "muted" => BadgeColor.Subtle,
+        "active" => BadgeColor.Brand,
+        _ => BadgeColor.Informative,
     };
 
     /// <summary>Whether a task's status can still change (the list keeps polling while one on screen can).</summary>
