@@ -31,8 +31,8 @@ if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesExternal
 }
 app.MapTasksApi();
 app.MapAgentsApi();
-app.MapUsersApi();
 app.MapHealthApi();
 app.MapTaskHub();
+app.MapUserLookupApi();
 
 app.Run();

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Tests.EndToEnd;
+using MultiAgent.Web.Components.Shared;
 
 namespace MultiAgent.Tests.Browser;
 
@@ -86,7 +87,7 @@ public sealed class AgentsAndAdminTests(PlatformFixture platform, BrowserFixture
         // At least one finished task, so every chart has something to draw.
         using var user = await Platform.CreateUserClientAsync();
         var created = await PlatformFixture.SubmitAsync(user, "A task for the admin charts", "Summarise the benefits of code review for a small team.");
-        await PlatformFixture.WaitForStatusAsync(user, created.TaskId, t => TaskStatuses.IsTerminal(t.Status), PlatformFixture.TaskTimeout);
+        await PlatformFixture.WaitForStatusAsync(user, created.TaskId, t => !Display.IsRunning(t.Status), PlatformFixture.TaskTimeout);
         using var admin = await Platform.CreateAdminClientAsync();
         var metrics = (await admin.GetFromJsonAsync<MetricsResponse>("/api/v1/metrics", JsonDefaults.Options, Ct))!;
 

@@ -30,6 +30,28 @@ public class DisplayTests
     }
 
     [Theory]
+    [InlineData("in_progress", true)]
+    [InlineData("revision_pending", true)]
+    [InlineData("completed", false)]
+    [InlineData("failed", false)]
+    [InlineData("cancelled", false)]
+    [InlineData(null, false)]
+    public void A_status_is_running_until_it_is_final(string? status, bool running) => Assert.Equal(running, Display.IsRunning(status));
+
+    [Fact]
+    public void A_status_enum_reads_like_its_wire_name()
+    {
+        Assert.True(Display.IsRunning(SampleStatus.RevisionInProgress));
+        Assert.False(Display.IsRunning(SampleStatus.Cancelled));
+    }
+
+    private enum SampleStatus
+    {
+        RevisionInProgress,
+        Cancelled,
+    }
+
+    [Theory]
     [InlineData(1, "1 second")]
     [InlineData(45, "45 seconds")]
     [InlineData(120, "2 minutes")]

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Microsoft.FluentUI.AspNetCore.Components;
 using MultiAgent.Contracts;
 using MultiAgent.Web.Services;
+using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace MultiAgent.Web.Components.Shared;
 
@@ -11,6 +11,14 @@ public static class AgentStates
     public const string Idle = "idle";
     public const string Busy = "busy";
     public const string Maintenance = "maintenance";
+
+    /// <summary>Idle reads quiet, busy active, maintenance as a warning.</summary>
+    public static string Tone(string status) => status switch
+    {
+        Busy => "active",
+        Maintenance => "warning",
+        _ => "neutral",
+    };
 }
 
 /// <summary>How wire values read on screen.</summary>
@@ -34,14 +42,13 @@ public static class Display
         TaskStatuses.Failed or AcceptanceStatuses.Rejected => "danger",
         TaskStatuses.Cancelled => "muted",
         TaskStatuses.RevisionPending or TaskStatuses.RevisionInProgress or SubtaskStatuses.NeedsRevision => "warning",
-        TaskStatuses.Pending or SubtaskStatuses.Assigned or AgentStates.Idle => "neutral",
-        AgentStates.Maintenance => "warning",
+        TaskStatuses.Pending or SubtaskStatuses.Assigned => "neutral",
         null or "" => "neutral",
         _ => "active",
     };
 
-    /// <summary>The Fluent UI badge colour of a status's tone.</summary>
-    public static BadgeColor BadgeColorOf(string? status) => StatusTone(status) switch
+    /// <summary>The Fluent UI badge colour of a tone (<see cref="StatusTone"/>, <see cref="AgentStates.Tone"/>).</summary>
+    public static BadgeColor BadgeColorOf(string tone) => tone switch
     {
         "success" => BadgeColor.Success,
         "danger" => BadgeColor.Danger,
@@ -51,8 +58,15 @@ public static class Display
         _ => BadgeColor.Informative,
     };
 
-    /// <summary>Whether a task's status can still change (the list keeps polling while one on screen can).</summary>
-    public static bool IsRunning(string? status) => status is not null && !TaskStatuses.IsTerminal(status);
+    /// <summary>
+    /// Whether a task's status can still change (the list keeps polling while one on screen can). By name, so it reads the
+    /// wire string and a status enum alike: completed, failed and cancelled are final.
+    /// </summary>
+    public static bool IsRunning(object? status) =>
+        status?.ToString() is { Length: > 0 } name
+        && !FinalStatuses.Contains(name.Replace("_", "", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] FinalStatuses = ["completed", "failed", "cancelled"];
 
     public static string Utc(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "—";

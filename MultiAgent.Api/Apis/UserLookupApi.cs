@@ -7,12 +7,13 @@ using MultiAgent.Data;
 
 namespace MultiAgent.Api.Apis;
 
-public static class UsersApi
+/// <summary>GET /api/v1/users?ids=: who owns the tasks an admin sees (the Web's owner column).</summary>
+public static class UserLookupApi
 {
     /// <summary>As many ids as one task-list page can hold.</summary>
     public const int MaxIds = Paging.MaxLimit;
 
-    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapUserLookupApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/users").WithTags("Users")
             .MapGet("/", GetUsers)
