@@ -28,6 +28,8 @@ internal static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<SimulatedModelIndicator>();
         builder.Services.AddScoped<TaskEventsClientFactory>();
+        builder.Services.AddScoped<CircuitPresence>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitPresenceHandler>();
     }
 
     /// <summary>
