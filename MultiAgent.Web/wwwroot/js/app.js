@@ -39,24 +39,21 @@ export function attachDraft(form, options) {
         output.classList.toggle("hint-error", length > max);
     };
 
-    let saveTimer = 0;
+    // Saved at once on every input (a few KB into localStorage is cheap): a timer could lose a paste followed by a click away.
     const save = () => {
-        clearTimeout(saveTimer);
-        saveTimer = setTimeout(() => {
-            const draft = {};
-            for (const field of fields) {
-                draft[field.id] = field.value;
+        const draft = {};
+        for (const field of fields) {
+            draft[field.id] = field.value;
+        }
+        try {
+            if (fields.some(f => f.value.trim().length > 0)) {
+                localStorage.setItem(options.key, JSON.stringify(draft));
+            } else {
+                localStorage.removeItem(options.key);
             }
-            try {
-                if (fields.some(f => f.value.trim().length > 0)) {
-                    localStorage.setItem(options.key, JSON.stringify(draft));
-                } else {
-                    localStorage.removeItem(options.key);
-                }
-            } catch {
-                // Storage full or disabled: the form still works, only the draft is not kept.
-            }
-        }, 250);
+        } catch {
+            // Storage full or disabled: the form still works, only the draft is not kept.
+        }
     };
 
     // Restore a draft into empty fields, and tell Blazor ("change") so the server's form model has it too.
