@@ -35,5 +35,6 @@ app.MapUsersApi();
 app.MapHealthApi();
 app.MapUsageApi();
 app.MapTaskHub();
+app.MapUserLookupApi();
 
 app.Run();

@@ -8,7 +8,10 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+    .AddInteractiveServerComponents()
+    // A deliberate limit (default 32 KB): a 10,000-character description can take 60 KB as JSON (\uXXXX escapes), and a
+    // message over the limit drops the circuit. Inputs still carry a maxlength, and long text is bound on change, not per key.
+    .AddHubOptions(options => options.MaximumReceiveMessageSize = 128 * 1024);
 
 var app = builder.Build();
 

@@ -21,6 +21,11 @@ public static class AgentsApi
             .WithName("GetAgentTypes")
             .WithSummary("The agent types and their capabilities")
             .AllowAnonymous();
+        api.MapGet("/", GetAgents)
+            .WithName("GetAgents")
+            .WithSummary("Every agent with its live status (idle, busy or maintenance) and model settings")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/status", GetAgentStatus)
             .WithName("GetAgentStatus")
             .WithSummary("How many agents are available or busy, by type")
@@ -93,6 +98,20 @@ public static class AgentsApi
 
         return TypedResults.Ok(new AgentDetails(agent.AgentId, agent.AgentType, agent.Status,
             agent.ModelConfig.Model, agent.ModelConfig.Temperature, agent.ModelConfig.MaxTokens));
+    }
+
+    public static async Task<Ok<AgentListResponse>> GetAgents(
+        MultiAgentDbContext db, AgentStatusReader statusReader, CancellationToken cancellationToken)
+    {
+        var agents = await db.Agents.AsNoTracking()
+            .OrderBy(a => a.AgentId)
+            .Select(a => new { a.AgentId, a.AgentType, a.Status, a.ModelConfig })
+            .ToListAsync(cancellationToken);
+        var live = await statusReader.GetAsync(agents.Select(a => (a.AgentId, a.Status)).ToList());
+
+        return TypedResults.Ok(new AgentListResponse(agents
+            .Select(a => new AgentDetails(a.AgentId, a.AgentType, live[a.AgentId], a.ModelConfig.Model, a.ModelConfig.Temperature, a.ModelConfig.MaxTokens))
+            .ToList()));
     }
 
     public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, CancellationToken cancellationToken)

@@ -146,7 +146,7 @@ public static class TasksApi
     public static async Task<Results<Ok<TaskListResponse>, ValidationProblem>> ListTasks(
         [AsParameters] TaskListParameters query, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
-        var validated = TaskListQueryValidator.Validate(query.Status, query.UserId, query.Page, query.Limit, query.Sort, query.Order);
+        var validated = TaskListQueryValidator.Validate(query.Status, query.UserId, query.Page, query.Limit, query.Sort, query.Order, query.Search);
         if (!validated.IsValid)
         {
             return Problems.Validation(validated.Errors);
@@ -352,4 +352,6 @@ public sealed class TaskListParameters
     [FromQuery(Name = "limit")] public string? Limit { get; init; }
     [FromQuery(Name = "sort")] public string? Sort { get; init; }
     [FromQuery(Name = "order")] public string? Order { get; init; }
+    /// <summary>Only tasks whose title contains this text (case-insensitive).</summary>
+    [FromQuery(Name = "q")] public string? Search { get; init; }
 }

@@ -25,6 +25,8 @@ public static class AuthClaims
 {
     public const string Subject = "sub";
     public const string Email = "email";
+    /// <summary>The display name (else the email), so a client can greet the person without another call.</summary>
+    public const string Name = "name";
     public const string Role = "role";
     public const string Roles = "roles";
     public const string TokenId = "jti";

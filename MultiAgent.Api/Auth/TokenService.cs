@@ -45,6 +45,7 @@ public sealed class TokenService(MultiAgentDbContext db, IOptions<AuthOptions> o
         {
             [AuthClaims.Subject] = user.Id,
             [AuthClaims.Email] = user.Email ?? "",
+            [AuthClaims.Name] = string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email ?? "" : user.DisplayName,
             [AuthClaims.Role] = roles.Count == 1 ? roles[0] : roles.ToArray(),
             [AuthClaims.TokenId] = Guid.NewGuid().ToString("N"),
             [AuthClaims.Session] = familyId,

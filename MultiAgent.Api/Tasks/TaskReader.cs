@@ -91,6 +91,7 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
         {
             query = query.Where(t => statuses.Contains(t.Status));
         }
+        query = TaskListSearch.TitleContains(query, criteria.Search);
 
         var total = await query.CountAsync(cancellationToken);
         var offset = Paging.Offset(criteria.Page, criteria.Limit);

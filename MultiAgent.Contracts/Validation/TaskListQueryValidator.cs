@@ -14,12 +14,18 @@ public static class TaskSortFields
 
 /// <summary>A validated GET /api/v1/tasks query.</summary>
 /// <param name="Statuses">The statuses to list (several for <c>status=in_progress</c>, which means every running status); null for all.</param>
-public sealed record TaskListCriteria(IReadOnlyList<TaskStatus>? Statuses, string? UserId, int Page, int Limit, string Sort, bool Descending);
+/// <param name="Search">Text the title must contain (case-insensitive, literal); null for any title.</param>
+public sealed record TaskListCriteria(IReadOnlyList<TaskStatus>? Statuses, string? UserId, int Page, int Limit, string Sort, bool Descending,
+    string? Search = null);
 
 /// <summary>The rules of GET /api/v1/tasks: every query parameter arrives as text so a bad value is a field error, not a binding failure.</summary>
 public static class TaskListQueryValidator
 {
-    public static Validated<TaskListCriteria> Validate(string? status, string? userId, string? page, string? limit, string? sort, string? order)
+    /// <summary>The longest <c>q</c> (title search) accepted.</summary>
+    public const int SearchMaxLength = 200;
+
+    public static Validated<TaskListCriteria> Validate(string? status, string? userId, string? page, string? limit, string? sort, string? order,
+        string? search = null)
     {
         var errors = new ValidationErrors();
 
@@ -69,8 +75,14 @@ public static class TaskListQueryValidator
             errors.Add("order", "Order must be asc or desc.");
         }
 
+        search = NullIfEmpty(search);
+        if (search is not null && (search.Length > SearchMaxLength || search.Any(char.IsControl)))
+        {
+            errors.Add("q", $"Search text must be a single line of at most {SearchMaxLength} characters.");
+        }
+
         return errors.IsEmpty
-            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(statuses, userId, pageNumber, limitNumber, sort, order == "desc"))
+            ? Validated<TaskListCriteria>.Valid(new TaskListCriteria(statuses, userId, pageNumber, limitNumber, sort, order == "desc", search))
             : Validated<TaskListCriteria>.Invalid(errors);
     }
 

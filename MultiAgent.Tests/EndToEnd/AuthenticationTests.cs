@@ -12,6 +12,7 @@ using MultiAgent.Contracts.Events;
 
 namespace MultiAgent.Tests.EndToEnd;
 
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class AuthenticationTests(PlatformFixture platform)

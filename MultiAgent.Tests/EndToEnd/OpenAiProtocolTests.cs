@@ -14,6 +14,7 @@ namespace MultiAgent.Tests.EndToEnd;
 /// The AiGateway speaks the OpenAI protocol: the official OpenAI client talks to it unchanged, with the key the AppHost
 /// generated (its secret parameter <c>aigateway-api-key</c>) as the API key.
 /// </summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class OpenAiProtocolTests(PlatformFixture platform) : IAsyncLifetime

@@ -198,7 +198,7 @@ public class PlatformFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>, ICollectionFixture<MultiAgent.Tests.Browser.BrowserFixture>
 {
     public const string Name = "platform";
 }

@@ -7,6 +7,7 @@ using MultiAgent.Contracts.Api;
 
 namespace MultiAgent.Tests.EndToEnd;
 
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class TaskLifecycleTests(PlatformFixture platform)

@@ -11,6 +11,7 @@ using MultiAgent.Tests.EndToEnd;
 namespace MultiAgent.Tests.Security;
 
 /// <summary>Administrators manage agents: take them out of service and change their model; nobody else may.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class AgentManagementTests(PlatformFixture platform)

@@ -9,6 +9,7 @@ namespace MultiAgent.Tests.Security;
 /// A corpus of malformed requests — wrong types, missing fields, oversized bodies, bad JSON, unknown values, HTML and SQL
 /// payloads — each answered 4xx with an RFC 9457 problem, and none of them writing anything.
 /// </summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class MalformedRequestTests(PlatformFixture platform)

@@ -10,6 +10,7 @@ using MultiAgent.Tests.EndToEnd;
 namespace MultiAgent.Tests.Security;
 
 /// <summary>A user sees and acts on their own tasks only; another user's task does not exist for them. Admins see all.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class OwnershipTests(PlatformFixture platform)

@@ -28,6 +28,7 @@ public sealed class LowLimitCollection : ICollectionFixture<LowLimitPlatform>
     public const string Name = "low-limit-platform";
 }
 
+[Trait("Category", "AppHost")]
 [Collection(LowLimitCollection.Name)]
 [Trait("Category", "AppHost")]
 public class RateLimitTests(LowLimitPlatform platform)

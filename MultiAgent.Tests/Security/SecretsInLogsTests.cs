@@ -7,6 +7,7 @@ using MultiAgent.Tests.EndToEnd;
 namespace MultiAgent.Tests.Security;
 
 /// <summary>Passwords, tokens and keys never reach the services' logs, even when they travel in a URL.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class SecretsInLogsTests(PlatformFixture platform)

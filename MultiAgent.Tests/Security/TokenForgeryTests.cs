@@ -11,6 +11,7 @@ using MultiAgent.Tests.EndToEnd;
 namespace MultiAgent.Tests.Security;
 
 /// <summary>Only a token the Api signed, unchanged and unexpired, gets in.</summary>
+[Trait("Category", "AppHost")]
 [Collection(PlatformCollection.Name)]
 [Trait("Category", "AppHost")]
 public class TokenForgeryTests(PlatformFixture platform)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.FluentUI.AspNetCore.Components;
 using MultiAgent.Web.Services;
 using MultiAgent.Web.Services.Auth;
 
@@ -21,11 +22,14 @@ internal static class Extensions
             .AddStandardResilienceHandler(ConfigureResilience);
 #pragma warning restore EXTEXP0001
 
+        builder.Services.AddFluentUIComponents();
         builder.Services.AddSingleton<ApiEndpoints>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<SimulatedModelIndicator>();
         builder.Services.AddScoped<TaskEventsClientFactory>();
+        builder.Services.AddScoped<CircuitPresence>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitPresenceHandler>();
     }
 
     /// <summary>
@@ -47,7 +51,7 @@ internal static class Extensions
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.LoginPath = SignInPaths.SignIn;
                 options.LogoutPath = SignInPaths.SignOut;
-                options.AccessDeniedPath = SignInPaths.SignIn;
+                options.AccessDeniedPath = SignInPaths.Forbidden;
                 options.ReturnUrlParameter = "returnUrl";
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;

@@ -32,6 +32,8 @@ public enum ApiErrorKind
     RateLimited,
     /// <summary>The Api refused the credentials and renewing them failed: the person has to sign in again.</summary>
     Unauthorized,
+    /// <summary>Signed in, but not allowed (403): e.g. an admin-only page.</summary>
+    Forbidden,
     Rejected,
     InvalidResponse,
 }
@@ -69,9 +71,27 @@ public sealed record ApiError(
         ApiErrorKind.Unauthorized => "Your session has ended. Sign in again to continue.",
         ApiErrorKind.NotFound => "Check the link: the task may not exist, or it belongs to another user.",
         ApiErrorKind.Validation => "Correct the highlighted fields and submit again.",
+        ApiErrorKind.Forbidden => "This needs the admin role. Ask an administrator if you need it.",
         ApiErrorKind.InvalidResponse => "The API answered with something this app could not read. The Web app and the API may be different versions; redeploy both.",
         _ => "",
     };
+
+    /// <summary>
+    /// What went wrong, as a sentence that repeats neither <see cref="Headline"/> nor <see cref="Advice"/>: null for a validation
+    /// error (the fields say what is wrong, and the Api's generic detail is addressed to programs) and for a rate limit the headline already states.
+    /// </summary>
+    public string? Explanation => Kind switch
+    {
+        ApiErrorKind.Validation => null,
+        ApiErrorKind.RateLimited when RateLimit?.Summary is not null => null,
+        _ => Sentence(Title),
+    };
+
+    /// <summary>The Api's detail, unless it only restates the explanation or speaks to API clients about a validation error.</summary>
+    public string? ShownDetail =>
+        Kind == ApiErrorKind.Validation || string.IsNullOrWhiteSpace(Detail) || Sentence(Detail) == Explanation ? null : Detail;
+
+    private static string Sentence(string text) => text.TrimEnd().EndsWith('.') || text.TrimEnd().EndsWith('!') ? text.Trim() : text.Trim() + ".";
 
     /// <summary>Messages for one request field; <paramref name="field"/> is the snake_case wire name, e.g. <c>title</c> or <c>context.deadline</c>.
     /// Errors of list items (<c>context.constraints[1]</c>) count as the list's.</summary>
@@ -109,6 +129,7 @@ public sealed record ApiError(
             400 or 422 when errors.Count > 0 => ApiErrorKind.Validation,
             404 => ApiErrorKind.NotFound,
             401 => ApiErrorKind.Unauthorized,
+            403 => ApiErrorKind.Forbidden,
             409 => ApiErrorKind.Conflict,
             429 => ApiErrorKind.RateLimited,
             >= 500 => ApiErrorKind.ServerError,

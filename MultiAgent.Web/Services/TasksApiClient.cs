@@ -43,6 +43,23 @@ public sealed class TasksApiClient(HttpClient http, ApiTokenStore tokens, ILogge
     public Task<ApiResult<AgentTypesResponse>> GetAgentTypesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AgentTypesResponse>(HttpMethod.Get, "api/v1/agents/types", null, "load the agent types", cancellationToken);
 
+    public Task<ApiResult<AgentListResponse>> ListAgentsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AgentListResponse>(HttpMethod.Get, "api/v1/agents", null, "load the agents", cancellationToken);
+
+    public Task<ApiResult<AgentStatusResponse>> GetAgentStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AgentStatusResponse>(HttpMethod.Get, "api/v1/agents/status", null, "load the agents' status", cancellationToken);
+
+    public Task<ApiResult<AgentDetails>> UpdateAgentAsync(string agentId, UpdateAgentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<AgentDetails>(HttpMethod.Patch, $"api/v1/agents/{Uri.EscapeDataString(agentId)}", request, "change the agent", cancellationToken);
+
+    public Task<ApiResult<MetricsResponse>> GetMetricsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<MetricsResponse>(HttpMethod.Get, "api/v1/metrics", null, "load the metrics", cancellationToken);
+
+    /// <summary>Admin only: who the given user ids are (for the task list's owner column).</summary>
+    public Task<ApiResult<UserListResponse>> GetUsersAsync(IEnumerable<string> userIds, CancellationToken cancellationToken = default) =>
+        SendAsync<UserListResponse>(HttpMethod.Get, "api/v1/users?ids=" + Uri.EscapeDataString(string.Join(',', userIds)), null, "load the task owners",
+            cancellationToken);
+
     public Task<ApiResult<HealthResponse>> GetHealthAsync(CancellationToken cancellationToken = default) =>
         SendAsync<HealthResponse>(HttpMethod.Get, "api/v1/health", null, "check the API's health", cancellationToken, anonymous: true);
 
@@ -150,7 +167,8 @@ public sealed class TasksApiClient(HttpClient http, ApiTokenStore tokens, ILogge
 }
 
 /// <summary>Query of GET /api/v1/tasks.</summary>
-public sealed record TaskListQuery(int Page = 1, int Limit = 20, string? Status = null, string Sort = "created_at", string Order = "desc")
+public sealed record TaskListQuery(int Page = 1, int Limit = 20, string? Status = null, string Sort = "created_at", string Order = "desc",
+    string? Search = null)
 {
     public string ToQueryString()
     {
@@ -161,6 +179,7 @@ public sealed record TaskListQuery(int Page = 1, int Limit = 20, string? Status 
             ["status"] = string.IsNullOrEmpty(Status) ? null : Status,
             ["sort"] = Sort,
             ["order"] = Order,
+            ["q"] = string.IsNullOrWhiteSpace(Search) ? null : Search.Trim(),
         };
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("", query);
     }

@@ -2,8 +2,25 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using MultiAgent.Contracts;
 using MultiAgent.Web.Services;
+using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace MultiAgent.Web.Components.Shared;
+
+/// <summary>An agent's status on GET /api/v1/agents.</summary>
+public static class AgentStates
+{
+    public const string Idle = "idle";
+    public const string Busy = "busy";
+    public const string Maintenance = "maintenance";
+
+    /// <summary>Idle reads quiet, busy active, maintenance as a warning.</summary>
+    public static string Tone(string status) => status switch
+    {
+        Busy => "active",
+        Maintenance => "warning",
+        _ => "neutral",
+    };
+}
 
 /// <summary>How wire values read on screen.</summary>
 public static class Display
@@ -48,6 +65,27 @@ public static class Display
         _ => "active",
     };
 
+    /// <summary>The Fluent UI badge colour of a tone (<see cref="StatusTone"/>, <see cref="AgentStates.Tone"/>).</summary>
+    public static BadgeColor BadgeColorOf(string tone) => tone switch
+    {
+        "success" => BadgeColor.Success,
+        "danger" => BadgeColor.Danger,
+        "warning" => BadgeColor.Warning,
+        "muted" => BadgeColor.Subtle,
+        "active" => BadgeColor.Brand,
+        _ => BadgeColor.Informative,
+    };
+
+    /// <summary>
+    /// Whether a task's status can still change (the list keeps polling while one on screen can). By name, so it reads the
+    /// wire string and a status enum alike: completed, failed and cancelled are final.
+    /// </summary>
+    public static bool IsRunning(object? status) =>
+        status?.ToString() is { Length: > 0 } name
+        && !FinalStatuses.Contains(name.Replace("_", "", StringComparison.Ordinal), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly string[] FinalStatuses = ["completed", "failed", "cancelled"];
+
     public static string Utc(DateTimeOffset? time) =>
         time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "—";
 
@@ -64,12 +102,42 @@ public static class Display
         var text = span switch
         {
             { TotalSeconds: < 45 } => "a few seconds",
-            { TotalMinutes: < 90 } => Plural((int)Math.Round(span.TotalMinutes), "minute"),
-            { TotalHours: < 36 } => Plural((int)Math.Round(span.TotalHours), "hour"),
-            _ => Plural((int)Math.Round(span.TotalDays), "day"),
+            { TotalMinutes: < 90 } => Plural.Of((long)Math.Round(span.TotalMinutes), "minute"),
+            { TotalHours: < 36 } => Plural.Of((long)Math.Round(span.TotalHours), "hour"),
+            _ => Plural.Of((long)Math.Round(span.TotalDays), "day"),
         };
         return future ? "in " + text : text + " ago";
     }
+
+    /// <summary>
+    /// The header's words for a running task's estimated completion. An estimate made from the first steps' pace is rough, so a task
+    /// reads as late only once the estimate has passed by a margin (a quarter of the estimated run, at least 30 s); until then it is "due now".
+    /// </summary>
+    public static string Estimate(DateTimeOffset estimatedCompletion, DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        if (estimatedCompletion >= now)
+        {
+            return "Estimated completion " + Relative(estimatedCompletion, now);
+        }
+
+        var estimatedRun = estimatedCompletion - startedAt;
+        var grace = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, estimatedRun.Ticks / 4));
+        return now - estimatedCompletion <= grace
+            ? "Estimated completion: due now"
+            : $"Taking longer than the estimated {Duration(estimatedRun)}";
+    }
+
+    /// <summary>A length of time in the largest unit that fits: "45 seconds", "3 minutes", "2 hours".</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 90 } => Plural.Of(Math.Max(0, (long)Math.Round(span.TotalSeconds)), "second"),
+        { TotalMinutes: < 90 } => Plural.Of((long)Math.Round(span.TotalMinutes), "minute"),
+        { TotalHours: < 36 } => Plural.Of((long)Math.Round(span.TotalHours), "hour"),
+        _ => Plural.Of((long)Math.Round(span.TotalDays), "day"),
+    };
+
+    /// <summary>10000 → "10,000", whatever the server's culture.</summary>
+    public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Tokens(int count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
@@ -79,6 +147,4 @@ public static class Display
 
     public static string InputClass(ApiError? error, string field) =>
         error?.ErrorsFor(field).Count > 0 ? "input input-invalid" : "input";
-
-    private static string Plural(int n, string unit) => n == 1 ? $"1 {unit}" : $"{n} {unit}s";
 }

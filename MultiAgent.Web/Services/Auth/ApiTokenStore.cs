@@ -83,6 +83,7 @@ public static class SignInPaths
     public const string SignIn = "/signin";
     public const string SignUp = "/signup";
     public const string SignOut = "/signout";
+    public const string Forbidden = "/forbidden";
 
     public static string SignInUrl(NavigationManager navigation) =>
         SignIn + "?returnUrl=" + Uri.EscapeDataString("/" + navigation.ToBaseRelativePath(navigation.Uri));
