@@ -84,7 +84,7 @@ public sealed class CompleteTaskActivity : WorkflowActivity
         saga.Error = null;
         changes.EnterStage(saga, TaskStage.Completed);
         changes.Interaction(saga, $"completion:{synthesisId}", AgentTypes.Manager, InteractionTypes.Completion, "task_completed",
-            given.Count > 0 ? $"Delivered the final answer without {given.Count} given-up subtask(s)" : "Delivered the final answer");
+            given.Count > 0 ? $"Delivered the final answer without {Plural.Of(given.Count, "given-up subtask")}" : "Delivered the final answer");
         changes.Finished();
     }
 
