@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MultiAgent.Data.Identity;
+using Npgsql;
 
 namespace MultiAgent.Data;
 
@@ -14,9 +15,22 @@ public static class DataExtensions
     /// Let EF Core retry failed commands (Aspire's default). A service that runs its own transactions and retries whole
     /// messages instead (the Orchestrator) turns it off: EF's retrying strategy refuses user-started transactions.
     /// </param>
-    public static IHostApplicationBuilder AddMultiAgentDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
+    /// <param name="maxPoolSize">
+    /// The most connections this process opens (unless the connection string says otherwise): a service with hundreds of
+    /// concurrent consumers queues for a few connections instead of taking the server's whole <c>max_connections</c>.
+    /// </param>
+    public static IHostApplicationBuilder AddMultiAgentDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true, int? maxPoolSize = null)
     {
-        builder.AddNpgsqlDbContext<MultiAgentDbContext>(DatabaseName, settings => settings.DisableRetry = !retryOnFailure);
+        builder.AddNpgsqlDbContext<MultiAgentDbContext>(DatabaseName, settings =>
+        {
+            settings.DisableRetry = !retryOnFailure;
+            if (maxPoolSize is { } size && settings.ConnectionString is { } connectionString)
+            {
+                var connection = new NpgsqlConnectionStringBuilder(connectionString);
+                if (!connectionString.Contains("Pool Size", StringComparison.OrdinalIgnoreCase)) connection.MaxPoolSize = size;
+                settings.ConnectionString = connection.ConnectionString;
+            }
+        });
         return builder;
     }
 

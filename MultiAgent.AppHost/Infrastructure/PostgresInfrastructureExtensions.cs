@@ -19,7 +19,8 @@ public static class PostgresInfrastructureExtensions
         if (context.Mode == InfrastructureMode.Containers)
         {
             var port = builder.ExecutionContext.IsRunMode ? context.Settings.PostgresPort : (int?)null;
-            return builder.AddPostgres(name, port: port).WithDataVolume();
+            // Room for every service's pool with replicas (the processes mode's postgres.sh says the same).
+            return builder.AddPostgres(name, port: port).WithDataVolume().WithArgs("-c", "max_connections=300");
         }
 
         return builder.AddPostgresProcess(name, context);

@@ -133,8 +133,13 @@ public sealed class WorkflowOptions
     public TimeSpan[] RetryIntervals { get; set; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16)];
 
-    /// <summary>Messages each step type handles at once in one Orchestrator (configuration <c>Workflow:StepConcurrency</c>).</summary>
-    public int StepConcurrency { get; set; } = 8;
+    /// <summary>
+    /// Messages each step type handles at once in one Orchestrator (configuration <c>Workflow:StepConcurrency</c>): how many
+    /// model calls of that kind may be in flight. A step spends nearly all its time waiting on the model, so the default is
+    /// sized for about a thousand tasks in flight rather than for the cores; the gateway's provider limits (429 → retried
+    /// later) and the queues (backpressure, by priority) hold the rest. Lower it to spare a provider with tight limits.
+    /// </summary>
+    public int StepConcurrency { get; set; } = 256;
 }
 
 /// <summary>What the AiGateway said about a failed call: its <c>x-should-retry</c> header and its error's code and message.</summary>

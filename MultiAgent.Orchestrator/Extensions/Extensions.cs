@@ -18,8 +18,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // One transaction per saga message and per step's write, retried as a whole by the message retry policies.
-        builder.AddMultiAgentDatabase(retryOnFailure: false);
+        // One transaction per saga message and per step's write, retried as a whole by the message retry policies. Hundreds of
+        // steps wait on the model at once but each holds a connection only for its short read and write: a small pool serves them.
+        builder.AddMultiAgentDatabase(retryOnFailure: false, maxPoolSize: 32);
         builder.AddRedisClient("redis");
 
         builder.Services.AddTaskWorkflowServices();

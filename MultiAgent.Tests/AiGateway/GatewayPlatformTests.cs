@@ -348,13 +348,27 @@ public sealed class GatewayPlatformTests(GatewayPlatformFixture platform)
     [Fact]
     public async Task Tpm_limit_holds_across_both_replicas()
     {
-        Fake.Script("tpm", _ => new FakeReply { Text = "Tokens.", Delay = TimeSpan.FromMilliseconds(500) });
+        // Admitted calls wait at the model until every call has been either admitted or refused: the reservations of calls
+        // still running are what the limit counts, however slowly a loaded machine sends the twenty requests.
+        using var release = new ManualResetEventSlim();
+        Fake.Script("tpm", _ =>
+        {
+            release.Wait(TimeSpan.FromMinutes(1));
+            return new FakeReply { Text = "Tokens." };
+        });
         const int maxTokens = 100;
         // Every call reserves its prompt estimate (characters / 3 + 1 + 4 per message) plus max_tokens until it ends.
         var prompts = Enumerable.Range(0, 20).Select(i => $"Tpm call {i:00} {Guid.NewGuid():N}").ToList();
         var reservation = prompts[0].Length / 3 + 1 + 4 + maxTokens;
 
-        var replies = await System.Threading.Tasks.Task.WhenAll(prompts.Select((p, i) => PostAsync(Chat("tpm", p, maxTokens: maxTokens), replica: i)));
+        var calls = prompts.Select((p, i) => PostAsync(Chat("tpm", p, maxTokens: maxTokens), replica: i)).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (calls.Count(c => c.IsCompleted) + Fake.ReceivedBy("tpm").Count < prompts.Count && DateTime.UtcNow < deadline)
+        {
+            await System.Threading.Tasks.Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        release.Set();
+        var replies = await System.Threading.Tasks.Task.WhenAll(calls);
 
         Assert.Equal(GatewayPlatformFixture.Tpm / reservation, replies.Count(r => r.Status == HttpStatusCode.OK));
         Assert.All(replies.Where(r => r.Status != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.Status));

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Events;
+using MultiAgent.Orchestrator.Agents;
 using MultiAgent.Tests.Scenarios;
 
 namespace MultiAgent.Tests.EndToEnd;
@@ -26,7 +27,7 @@ public class TaskEventsTests(ScriptedPlatform platform)
     private static readonly JsonSerializerOptions Json = JsonDefaults.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>Everything one hub connection received for a task, in arrival order, after its Subscribe snapshot.</summary>
-    private sealed class HubListener : IAsyncDisposable
+    internal sealed class HubListener : IAsyncDisposable
     {
         private readonly HubConnection _hub;
         private readonly ConcurrentQueue<ITaskEvent> _events = new();
@@ -72,7 +73,7 @@ public class TaskEventsTests(ScriptedPlatform platform)
     }
 
     /// <summary>The SSE stream of a task, read to its end event in the background.</summary>
-    private static async Task<(TaskDetails Snapshot, List<ITaskEvent> Events)> ReadSseAsync(HttpClient api, string taskId, TaskCompletionSource opened)
+    internal static async Task<(TaskDetails Snapshot, List<ITaskEvent> Events)> ReadSseAsync(HttpClient api, string taskId, TaskCompletionSource opened)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tasks/{taskId}/events");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -106,7 +107,7 @@ public class TaskEventsTests(ScriptedPlatform platform)
     }
 
     /// <summary>What every client must be able to rely on, checked for one stream of events after its snapshot.</summary>
-    private static TaskDetails AssertConsistent(TaskDetails snapshot, IReadOnlyList<ITaskEvent> events, TaskDetails final)
+    internal static TaskDetails AssertConsistent(TaskDetails snapshot, IReadOnlyList<ITaskEvent> events, TaskDetails final)
     {
         // Delivered strictly rising (the coalescing may skip superseded status events). Events sent between joining the task's
         // group and reading the snapshot may already be in it: a client ignores those, so this check does too.
@@ -176,8 +177,16 @@ public class TaskEventsTests(ScriptedPlatform platform)
         var user = await platform.RegisterUserAsync();
         using var api = platform.CreateClient(user.Tokens.AccessToken);
         var title = $"Cancelled in {stage} {Guid.NewGuid():N}";
-        // Slow enough calls that the subscription below is made while the task is still in its first stage.
-        platform.Script(title).Latency = TimeSpan.FromMilliseconds(stage == TaskStage.TaskAnalysis ? 1500 : 400);
+        // The stage's first model call is held until the task has been cancelled, so the cancellation lands in that stage.
+        var script = platform.Script(title);
+        script.Latency = TimeSpan.FromMilliseconds(100);
+        var held = stage switch
+        {
+            TaskStage.TaskAnalysis => script.Hold<TaskAnalysisAnswer>(),
+            TaskStage.SpecialistExecution => script.Hold<SpecialistAnswer>(),
+            TaskStage.Synthesis => script.Hold<SynthesisAnswer>(),
+            _ => throw new ArgumentOutOfRangeException(nameof(stage)),
+        };
         var created = await PlatformFixture.SubmitAsync(api, title, "Plan a small conference for 200 people.");
 
         await using var hub = new HubListener(platform.CreateHub(user.Tokens.AccessToken));
@@ -186,15 +195,12 @@ public class TaskEventsTests(ScriptedPlatform platform)
         var sse = ReadSseAsync(api, created.TaskId, opened);
         await opened.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        if (hub.Snapshot!.CurrentStage != stage)
-        {
-            // The first stage may be entered before the subscription; its snapshot then says so.
-            await hub.WaitForAsync<StageTransitionEvent>(e => e.ToStage == stage, PlatformFixture.TaskTimeout);
-        }
+        await held.Reached.WaitAsync(PlatformFixture.TaskTimeout, Ct);
         var cancel = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var body = (await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct))!;
         Assert.Equal(TaskStatus.Cancelled, body.Status);
+        held.Release();
 
         await hub.WaitForAsync<TaskCompletedEvent>(_ => true, TimeSpan.FromSeconds(30));
         var (sseSnapshot, sseEvents) = await sse;

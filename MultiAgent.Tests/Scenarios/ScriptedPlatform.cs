@@ -15,7 +15,7 @@ namespace MultiAgent.Tests.Scenarios;
 /// from the script of the task it belongs to (<see cref="Script"/>, found by the task's title in the call's material) with the
 /// same <see cref="TaskScript"/> and defaults the in-process workflow tests use. The production gateway knows nothing of this.
 /// </summary>
-public sealed partial class ScriptedPlatform : PlatformFixture
+public partial class ScriptedPlatform : PlatformFixture
 {
     public const string Provider = "scripted";
     public const string Model = "scripted-model";

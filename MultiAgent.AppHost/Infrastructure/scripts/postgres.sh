@@ -91,7 +91,7 @@ if [ -n "$has_setpriv" ]; then
   fi
 fi
 ${run_server[@]+"${run_server[@]}"} "$PG_BIN/postgres" -D "$pgdata" -p "$PG_PORT" -k "$sockdir" \
-  -c listen_addresses=localhost -c unix_socket_permissions=0700 &
+  -c listen_addresses=localhost -c unix_socket_permissions=0700 -c max_connections=300 &
 pid=$!
 
 # TERM (what the AppHost sends on stop) or INT: fast shutdown (SIGINT), which disconnects clients and
