@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,13 +9,25 @@ using MultiAgent.Tests.Scenarios;
 namespace MultiAgent.Tests.EndToEnd;
 
 /// <summary>
+/// The scripted platform of its own: the crash test kills the Orchestrator and restarts the broker, which no other test should
+/// have to live through.
+/// </summary>
+public sealed class CrashPlatform : ScriptedPlatform;
+
+[CollectionDefinition(Name)]
+public sealed class CrashCollection : ICollectionFixture<CrashPlatform>
+{
+    public const string Name = "crash-platform";
+}
+
+/// <summary>
 /// Nothing is lost and nothing is done twice: the workflow lives in Postgres and durable queues, not in a process's memory.
 /// Tasks in flight survive a kill -9 of the Orchestrator and a restart of RabbitMQ, each ending completed with one solution
 /// per subtask version, one final answer, and no model call billed twice.
 /// </summary>
-[Collection(ScriptedCollection.Name)]
+[Collection(CrashCollection.Name)]
 [Trait("Category", "AppHost")]
-public class CrashRecoveryTests(ScriptedPlatform platform)
+public class CrashRecoveryTests(CrashPlatform platform)
 {
     private const int Tasks = 6;
 
@@ -57,7 +70,15 @@ public class CrashRecoveryTests(ScriptedPlatform platform)
 
         foreach (var task in created)
         {
-            var done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status.IsTerminal(), TimeSpan.FromMinutes(5));
+            TaskDetails done;
+            try
+            {
+                done = await PlatformFixture.WaitForStatusAsync(api, task.TaskId, t => t.Status.IsTerminal(), TimeSpan.FromMinutes(3));
+            }
+            catch (TimeoutException timeout)
+            {
+                throw new TimeoutException($"{timeout.Message}\n{await DescribeWorkflowAsync(task.TaskId)}", timeout);
+            }
             Assert.True(done.Status == TaskStatus.Completed, $"Task {task.TaskId} ended {done.Status}: {done.Error}");
         }
 
@@ -79,5 +100,35 @@ public class CrashRecoveryTests(ScriptedPlatform platform)
         var after = await PlatformFixture.SubmitAsync(api, $"After the crashes {Guid.NewGuid():N}", "Summarise what a bakery needs before opening a second shop.");
         var afterDone = await PlatformFixture.WaitForStatusAsync(api, after.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
         Assert.True(afterDone.Status == TaskStatus.Completed, $"A task submitted after the restarts ended {afterDone.Status}: {afterDone.Error}");
+    }
+
+    /// <summary>What a person would look at when a task hangs: its saga's state and the broker's queues.</summary>
+    private async Task<string> DescribeWorkflowAsync(string taskId)
+    {
+        var text = new System.Text.StringBuilder();
+        await using (var db = await platform.CreateDbContextAsync())
+        {
+            var saga = await db.TaskWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.TaskId == taskId, CancellationToken.None);
+            text.AppendLine(saga is null ? "No saga row." : $"Saga: {saga.CurrentState} v{saga.Version} updated {saga.UpdatedAt:O}: {saga.Data}");
+        }
+        try
+        {
+            var password = await platform.GetParameterValueAsync("rabbitmq-password");
+            var management = platform.App.GetEndpoint("rabbitmq", "management");
+            using var http = new HttpClient { BaseAddress = management };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"multiagent:{password}")));
+            var queues = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/queues?columns=name,messages_ready,messages_unacknowledged,consumers", CancellationToken.None);
+            foreach (var queue in queues.EnumerateArray())
+            {
+                text.AppendLine($"Queue {queue.GetProperty("name")}: ready {queue.GetProperty("messages_ready")}, " +
+                    $"unacked {queue.GetProperty("messages_unacknowledged")}, consumers {queue.GetProperty("consumers")}");
+            }
+        }
+        catch (Exception ex)
+        {
+            text.AppendLine($"The broker's queues could not be read: {ex.Message}");
+        }
+        return text.ToString();
     }
 }

@@ -69,4 +69,14 @@ public class AgentJsonTests
         var json = AgentJson.Serialize(new CrossReference("a", "b", Relationship.Contradicts));
         Assert.Equal("contradicts", JsonDocument.Parse(json).RootElement.GetProperty("relationship").GetString());
     }
+
+    [Fact]
+    public void The_options_are_read_only_with_their_resolver_so_parallel_steps_can_share_them()
+    {
+        // Schema generation sets a resolver on options that have none; two steps doing it at once threw. Fixed up front instead.
+        Assert.True(AgentJson.Options.IsReadOnly);
+        Assert.NotNull(AgentJson.Options.TypeInfoResolver);
+        var schemas = Enumerable.Range(0, 16).AsParallel().Select(_ => AgentJson.SchemaFor<DecompositionAnswer>().GetRawText()).Distinct().ToList();
+        Assert.Single(schemas);
+    }
 }

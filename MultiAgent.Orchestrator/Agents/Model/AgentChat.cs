@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.AI;
 using MultiAgent.Contracts;
 using MultiAgent.Data;
@@ -88,17 +89,29 @@ public sealed class AgentOutputException(string message) : Exception(message);
 
 public static class AgentJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// Read-only from the start: schema generation would otherwise set a resolver on first use, and two steps doing that at
+    /// the same moment throw ("instance is read-only or has already been used").
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        AllowTrailingCommas = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        WriteIndented = false,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            AllowTrailingCommas = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            WriteIndented = false,
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     private static readonly AIJsonSchemaCreateOptions SchemaOptions = new()
     {
@@ -109,7 +122,13 @@ public static class AgentJson
         },
     };
 
-    public static JsonElement SchemaFor<T>() => AIJsonUtilities.CreateJsonSchema(typeof(T), serializerOptions: Options, inferenceOptions: SchemaOptions);
+    /// <summary>The answer type's JSON schema, made once per type.</summary>
+    public static JsonElement SchemaFor<T>() => SchemaCache<T>.Schema;
+
+    private static class SchemaCache<T>
+    {
+        public static readonly JsonElement Schema = AIJsonUtilities.CreateJsonSchema(typeof(T), serializerOptions: Options, inferenceOptions: SchemaOptions);
+    }
 
     public static ChatResponseFormat ResponseFormatFor<T>(IReadOnlyDictionary<string, IReadOnlyList<string>>? restrict = null)
     {
