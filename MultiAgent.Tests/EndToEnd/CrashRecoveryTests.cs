@@ -113,11 +113,12 @@ public class CrashRecoveryTests(CrashPlatform platform)
         }
         try
         {
-            var password = await platform.GetParameterValueAsync("rabbitmq-password");
+            // The AMQP URI carries the credentials; the management API takes the same ones.
+            var amqp = new Uri((await platform.App.GetConnectionStringAsync("rabbitmq", CancellationToken.None))!);
             var management = platform.App.GetEndpoint("rabbitmq", "management");
             using var http = new HttpClient { BaseAddress = management };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"multiagent:{password}")));
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
             var queues = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/queues?columns=name,messages_ready,messages_unacknowledged,consumers", CancellationToken.None);
             foreach (var queue in queues.EnumerateArray())
             {
