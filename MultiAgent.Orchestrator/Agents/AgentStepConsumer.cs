@@ -140,6 +140,12 @@ public sealed class WorkflowOptions
     /// later) and the queues (backpressure, by priority) hold the rest. Lower it to spare a provider with tight limits.
     /// </summary>
     public int StepConcurrency { get; set; } = 256;
+
+    /// <summary>
+    /// How long a workflow may stay in one state without any change before its state's commands are sent again
+    /// (configuration <c>Workflow:StallAfter</c>; zero turns the sweep off). Longer than a slow model call with its retries.
+    /// </summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(3);
 }
 
 /// <summary>What the AiGateway said about a failed call: its <c>x-should-retry</c> header and its error's code and message.</summary>

@@ -27,8 +27,10 @@ public static class Extensions
         builder.Services.AddOptions<WorkflowOptions>().Configure<IConfiguration>((options, configuration) =>
         {
             if (configuration.GetValue<int?>("Workflow:StepConcurrency") is > 0 and var concurrency) options.StepConcurrency = concurrency;
+            if (configuration.GetValue<TimeSpan?>("Workflow:StallAfter") is { } stallAfter) options.StallAfter = stallAfter;
         });
         builder.Services.AddHostedService<PendingTaskSweeper>();
+        builder.Services.AddHostedService<StalledWorkflowSweeper>();
         builder.Services.AddHostedService<LegacyQueueMigration>();
 
         // Model calls go to the AiGateway. Transient failures are retried by the message retry policy,

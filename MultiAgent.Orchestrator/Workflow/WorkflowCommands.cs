@@ -35,12 +35,16 @@ public static class WorkflowCommands
     };
 
     /// <summary>Sends the state's commands, with the RabbitMQ priority of the task (urgent work first when steps queue up).</summary>
-    public static async Task SendAsync(ConsumeContext context, string state, TaskWorkflowState saga)
+    public static Task SendAsync(ConsumeContext context, string state, TaskWorkflowState saga) =>
+        PublishAsync(context, For(state, saga), saga.Priority, CancellationToken.None);
+
+    public static async Task PublishAsync(IPublishEndpoint publish, IEnumerable<ITaskMessage> commands, string taskPriority,
+        CancellationToken cancellationToken)
     {
-        var priority = MessagePriority.Of(saga.Priority);
-        foreach (var command in For(state, saga))
+        var priority = MessagePriority.Of(taskPriority);
+        foreach (var command in commands)
         {
-            await context.Publish(command, command.GetType(), Pipe.Execute<PublishContext>(p => p.TrySetPriority(priority)));
+            await publish.Publish(command, command.GetType(), Pipe.Execute<PublishContext>(p => p.TrySetPriority(priority)), cancellationToken);
         }
     }
 }

@@ -12,7 +12,12 @@ namespace MultiAgent.Tests.EndToEnd;
 /// The scripted platform of its own: the crash test kills the Orchestrator and restarts the broker, which no other test should
 /// have to live through.
 /// </summary>
-public sealed class CrashPlatform : ScriptedPlatform;
+public sealed class CrashPlatform : ScriptedPlatform
+{
+    // A workflow that lost a command to the broker's restart is picked up after 45 s of no progress, not the default minutes.
+    protected override async Task<IReadOnlyList<string>> AppHostArgumentsAsync() =>
+        [.. await base.AppHostArgumentsAsync(), "--Workflow:StallAfter=00:00:45"];
+}
 
 [CollectionDefinition(Name)]
 public sealed class CrashCollection : ICollectionFixture<CrashPlatform>
