@@ -63,7 +63,8 @@ scenario() {
   local latency=$1 label=$2; shift 2
   start_platform "$latency"
   dotnet run -c Release --no-build --project bench/MultiAgent.LoadTest -- \
-    --label "$label" --postgres "$(postgres_connection)" --json "$out" "$@" || echo "bench: $label ended with failures"
+    --label "$label" --postgres "$(postgres_connection)" --json "$out" --model-latency "$latency" "$@" \
+    || echo "bench: $label ended with failures"
   stop_platform
 }
 
@@ -73,6 +74,7 @@ if [ $# -gt 0 ]; then
 else
   scenario 0 "1. model 0 ms, 300 tasks at once" --tasks 300
   scenario 200 "2. model 200 ms, 20 tasks one at a time" --tasks 20 --one-at-a-time
+  scenario 2000 "3a. model 2 s, 100 tasks at once" --tasks 100
   scenario 2000 "3. model 2 s, 1000 tasks at once" --tasks 1000 --timeout 2400
   scenario 0 "4. model 0 ms, 5 tasks/s for 2 minutes" --tasks 600 --rate 5
   for n in 100 1000; do

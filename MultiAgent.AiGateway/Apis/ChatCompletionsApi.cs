@@ -147,6 +147,8 @@ public static partial class ChatCompletionsApi
             }
             call.OwnsIdempotencyKey = true;
         }
+        // The claim is renewed while this call runs; should this gateway die, it lapses and the caller's retry runs afresh.
+        await using var claim = call.OwnsIdempotencyKey ? services.Idempotency.KeepClaimed(caller.IdempotencyKey!) : null;
 
         {
             // 4. The response cache: every target of the route, in one round trip.

@@ -31,13 +31,16 @@ public enum ClaimOutcome
 }
 
 /// <summary>
-/// Idempotency keys (<c>Idempotency-Key</c> header) in Redis: the first call with a key claims it (10 minutes, enough for
-/// a long generation); when it succeeds its answer and ledger entry are kept for 24 hours under the key, and a repeat
-/// gets that answer again without a new bill. A failed call releases the key, so a retry runs afresh.
+/// Idempotency keys (<c>Idempotency-Key</c> header) in Redis: the first call with a key claims it; when it succeeds its
+/// answer and ledger entry are kept for 24 hours under the key, and a repeat gets that answer again without a new bill.
+/// A failed call releases the key, so a retry runs afresh. A claim is a lease (<see cref="ClaimTtl"/>) that the running
+/// call renews (<see cref="KeepClaimed"/>): when a gateway dies mid-call, its claims lapse within the lease and the
+/// callers' retries run afresh, instead of being refused as "in use" until they give up.
 /// </summary>
 public sealed class IdempotencyStore(IConnectionMultiplexer redis)
 {
-    public static readonly TimeSpan ClaimTtl = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan ClaimTtl = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan ResultTtl = TimeSpan.FromHours(24);
 
     public static string RedisKeyOf(string key) => "aigw:idem:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
@@ -69,6 +72,12 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
     public Task CompleteAsync(string key, IdempotencyRecord record) =>
         redis.GetDatabase().StringSetAsync(RedisKeyOf(key), JsonSerializer.SerializeToUtf8Bytes(record), ResultTtl);
 
+    /// <summary>
+    /// Renews the claim on <paramref name="key"/> every <see cref="RenewEvery"/> until disposed. A renewal only ever lengthens
+    /// the key's life (PEXPIRE GT): a completed record's 24 hours are never shortened, and a released key stays gone.
+    /// </summary>
+    public IAsyncDisposable KeepClaimed(string key) => new ClaimRenewal(redis.GetDatabase(), RedisKeyOf(key));
+
     /// <summary>Frees the key after a failed call, unless another call has claimed it since.</summary>
     public async Task ReleaseAsync(string key, string owner)
     {
@@ -78,6 +87,43 @@ public sealed class IdempotencyStore(IConnectionMultiplexer redis)
         if (existing.HasValue && JsonSerializer.Deserialize<IdempotencyRecord>((byte[])existing!) is { Answer: null } r && r.Owner == owner)
         {
             await db.KeyDeleteAsync(redisKey);
+        }
+    }
+
+    private sealed class ClaimRenewal : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _renewing;
+
+        public ClaimRenewal(IDatabase db, RedisKey key) => _renewing = RenewAsync(db, key, _stop.Token);
+
+        private static async Task RenewAsync(IDatabase db, RedisKey key, CancellationToken cancellationToken)
+        {
+            using var timer = new PeriodicTimer(RenewEvery);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancellationToken))
+                {
+                    try
+                    {
+                        await db.KeyExpireAsync(key, ClaimTtl, ExpireWhen.GreaterThanCurrentExpiry);
+                    }
+                    catch (Exception ex) when (ex is RedisException or TimeoutException)
+                    {
+                        // The next tick tries again; meanwhile the claim holds for the rest of its lease.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _renewing;
+            _stop.Dispose();
         }
     }
 }

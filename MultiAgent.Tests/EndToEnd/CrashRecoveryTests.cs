@@ -74,5 +74,10 @@ public class CrashRecoveryTests(ScriptedPlatform platform)
             var calls = await platform.ModelCallsAsync(taskId);
             Assert.Equal(calls.Count, calls.Select(c => c.IdempotencyKey).Distinct().Count());
         }
+
+        // And the platform goes on taking new work.
+        var after = await PlatformFixture.SubmitAsync(api, $"After the crashes {Guid.NewGuid():N}", "Summarise what a bakery needs before opening a second shop.");
+        var afterDone = await PlatformFixture.WaitForStatusAsync(api, after.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        Assert.True(afterDone.Status == TaskStatus.Completed, $"A task submitted after the restarts ended {afterDone.Status}: {afterDone.Error}");
     }
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace MultiAgent.LoadTest;
 
 internal sealed record LoadOptions(Uri Api, int Tasks, double Rate, bool OneAtATime, int Users, string? Postgres, string Label, string? JsonPath,
-    int TimeoutSeconds)
+    int TimeoutSeconds, int? ModelLatencyMs)
 {
     public const string Usage = """
         dotnet run -c Release --project bench/MultiAgent.LoadTest -- [options]
@@ -16,12 +16,15 @@ internal sealed record LoadOptions(Uri Api, int Tasks, double Rate, bool OneAtAT
           --label NAME         the scenario's name in the report
           --json PATH          append the report as one JSON line to PATH
           --timeout S          give up waiting for tasks after S seconds (default 1200)
+          --model-latency MS   the simulated model's latency the platform runs with: reports the orchestration overhead
+                               (end to end minus the model time on each task's critical path)
         """;
 
     public static LoadOptions? Parse(string[] args)
     {
         var api = new Uri("http://localhost:5200");
         int tasks = 200, users = 0, timeout = 1200;
+        int? modelLatency = null;
         double rate = 0;
         var oneAtATime = false;
         string? postgres = null, json = null;
@@ -40,10 +43,11 @@ internal sealed record LoadOptions(Uri Api, int Tasks, double Rate, bool OneAtAT
                 case "--label": label = Next(); break;
                 case "--json": json = Next(); break;
                 case "--timeout": timeout = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--model-latency": modelLatency = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
-        return new LoadOptions(api, tasks, rate, oneAtATime, users > 0 ? users : Math.Max(1, (tasks + 9) / 10), postgres, label, json, timeout);
+        return new LoadOptions(api, tasks, rate, oneAtATime, users > 0 ? users : Math.Max(1, (tasks + 9) / 10), postgres, label, json, timeout, modelLatency);
     }
 }
 
@@ -74,6 +78,8 @@ internal sealed record LoadReport(
     Percentiles EndToEnd,
     Percentiles Submit,
     Percentiles Read,
+    Percentiles? Overhead,
+    Percentiles? CriticalPath,
     double? PostgresTransactionsPerTask,
     IReadOnlyDictionary<string, double> CpuSecondsPerTask,
     IReadOnlyDictionary<string, double> PeakRssMegabytes)
@@ -86,6 +92,11 @@ internal sealed record LoadReport(
         Console.WriteLine($"end to end: {EndToEnd}");
         Console.WriteLine($"submit (POST /tasks): {Submit}");
         Console.WriteLine($"read (GET /tasks/id): {Read}");
+        if (Overhead is { Count: > 0 } overhead && CriticalPath is { } path)
+        {
+            Console.WriteLine($"model time on the critical path: {path}");
+            Console.WriteLine($"orchestration overhead (end to end - critical path): {overhead} ({overhead.P50 / (overhead.P50 + path.P50):P0} of p50)");
+        }
         if (PostgresTransactionsPerTask is { } xacts) Console.WriteLine($"postgres transactions per task: {xacts:0.0}");
         if (CpuSecondsPerTask.Count > 0)
         {

@@ -148,6 +148,29 @@ var xactsAfter = await PostgresTransactionsAsync(options.Postgres);
 
 // --- Report ---
 var ends = submitted.Keys.Where(finished.ContainsKey).Select(id => (Id: id, finished[id].Status, E2E: (finished[id].At - submitted[id]).TotalMilliseconds, End: finished[id].At)).ToList();
+
+// With a known model latency: each completed task's model time on its critical path (every call that had to wait for the
+// one before it), and what the platform added on top.
+Percentiles? overhead = null, criticalPath = null;
+if (options.ModelLatencyMs is { } latency)
+{
+    var paths = new List<double>();
+    var overheads = new List<double>();
+    foreach (var end in ends.Where(e => e.Status == TaskStatus.Completed).Take(200))
+    {
+        var user = users.First(u => u.Tasks.Contains(end.Id));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tasks/{end.Id}");
+        request.Headers.Authorization = new("Bearer", user.Token);
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode) continue;
+        var task = (await response.Content.ReadFromJsonAsync<TaskDetails>(json))!;
+        var modelTime = CriticalPathCalls(task) * latency;
+        paths.Add(modelTime);
+        overheads.Add(end.E2E - modelTime);
+    }
+    overhead = Percentiles.Of(overheads);
+    criticalPath = Percentiles.Of(paths);
+}
 var completed = ends.Count(e => e.Status == TaskStatus.Completed);
 var failed = ends.Count(e => e.Status != TaskStatus.Completed);
 var lost = submitted.Count - ends.Count;
@@ -158,6 +181,8 @@ var report = new LoadReport(
     Percentiles.Of(ends.Select(e => e.E2E)),
     Percentiles.Of(submitLatency),
     Percentiles.Of(readLatency),
+    overhead,
+    criticalPath,
     xactsBefore is null || xactsAfter is null || completed == 0 ? null : (double)(xactsAfter.Value - xactsBefore.Value) / submitted.Count,
     MachineProbe.PerTask(cpuBefore, cpuAfter, submitted.Count),
     machine.PeakRssMegabytes);
@@ -212,6 +237,11 @@ static async Task<long?> PostgresTransactionsAsync(string? connectionString)
     await using var command = new NpgsqlCommand("SELECT sum(xact_commit + xact_rollback)::bigint FROM pg_stat_database", connection);
     return (long)(await command.ExecuteScalarAsync())!;
 }
+
+// Analysis, selection and decomposition; per phase, the slowest subtask's executions and reviews (one of each per version);
+// then coordination, synthesis and the final review. A rejected final answer adds calls this does not see (rare here).
+static int CriticalPathCalls(TaskDetails task) =>
+    3 + task.Subtasks.GroupBy(s => s.Phase).Sum(phase => 2 * phase.Max(s => Math.Max(1, s.Version))) + 3;
 
 static async Task WaitAsync(Func<bool> condition, TimeSpan timeout)
 {
