@@ -118,7 +118,8 @@ public abstract class BrowserTest(PlatformFixture platform, BrowserFixture brows
             return;
         }
 
-        await element.Page.AddStyleTagAsync(new() { Content = "*, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }" });
+        // The sticky top bar would cover the element's top.
+        await element.Page.AddStyleTagAsync(new() { Content = ".topbar { position: static !important; } *, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }" });
         await element.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(System.IO.Directory.CreateDirectory(folder).FullName, name + ".png") });
     }
 

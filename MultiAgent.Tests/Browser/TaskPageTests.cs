@@ -64,8 +64,19 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
         await Assertions.Expect(page.Locator(".usage-by-model tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator(".usage-by-model")).ToContainTextAsync($"{ScriptedPlatform.Provider}/{ScriptedPlatform.Model}");
         await Assertions.Expect(page.Locator(".usage-by-agent")).ToContainTextAsync("Manager");
+        // The usage totals are the ledger's, as the breakdown is.
+        var usage = (await api.GetFromJsonAsync<TaskUsageReport>($"/api/v1/tasks/{taskId}/usage", JsonDefaults.Options, Ct))!;
+        Assert.True(usage.Totals.CostUsd > 0);
+        await Assertions.Expect(page.Locator(".stats")).ToContainTextAsync(MultiAgent.Web.Components.Shared.Display.Usd(usage.Totals.CostUsd));
         await DocScreenshotAsync(page, "task-page");
         await DocScreenshotAsync(page.Locator(".graph-card"), "task-graph");
+
+        // The task list shows what the task cost, as the Api lists it.
+        var listed = (await api.GetFromJsonAsync<TaskListResponse>("/api/v1/tasks", JsonDefaults.Options, Ct))!.Tasks.Single(t => t.TaskId == taskId);
+        await GotoInteractiveAsync(page, "/tasks");
+        var row = page.Locator(".table-tasks tbody tr").Filter(new() { HasText = title });
+        await Assertions.Expect(row.Locator("td.cell-cost")).ToHaveTextAsync(MultiAgent.Web.Components.Shared.Display.Usd(listed.CostUsd!.Value));
+        Assert.True(listed.CostUsd > 0);
     }
 
     [Fact]
