@@ -102,7 +102,7 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
         await node.ClickAsync();
 
         var panel = page.Locator("#subtask-panel");
-        await Assertions.Expect(panel.Locator("h2")).ToHaveTextAsync(subtask.Title);
+        await Assertions.Expect(panel.Locator(".panel-head h2")).ToHaveTextAsync(subtask.Title);
         await Assertions.Expect(panel.Locator(".subtask-description")).ToHaveTextAsync(subtask.Description);
         // The whole output, rendered as Markdown: the heading and the last sentence, which the task's preview cuts off.
         await Assertions.Expect(panel.Locator(".solution-output h2")).ToHaveTextAsync(new Regex("^Solution v2 by the "));
