@@ -30,6 +30,7 @@ if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesExternal
     app.MapAuthApi();
 }
 app.MapTasksApi();
+app.MapTaskHistoryApi();
 app.MapAgentsApi();
 app.MapUsersApi();
 app.MapHealthApi();

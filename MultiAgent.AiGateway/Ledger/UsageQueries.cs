@@ -13,7 +13,8 @@ public sealed record UsageTotals(
     [property: JsonPropertyName("cached_input_tokens")] long CachedInputTokens,
     [property: JsonPropertyName("output_tokens")] long OutputTokens,
     [property: JsonPropertyName("total_tokens")] long TotalTokens,
-    [property: JsonPropertyName("cost_usd")] decimal CostUsd);
+    [property: JsonPropertyName("cost_usd")] decimal CostUsd,
+    [property: JsonPropertyName("latency_ms")] long LatencyMs);
 
 public sealed record AgentUsage(
     [property: JsonPropertyName("agent_id")] string? AgentId,
@@ -54,14 +55,14 @@ public sealed class UsageQueries(LedgerDbContext db)
     public const string Ok = "ok";
 
     private sealed record Row(string? TaskId, string? AgentId, string? AgentRole, string Provider, string Model, bool Failed, bool CacheHit,
-        int InputTokens, int CachedInputTokens, int OutputTokens, decimal Cost, DateTime CreatedAt);
+        int InputTokens, int CachedInputTokens, int OutputTokens, decimal Cost, int LatencyMs, DateTime CreatedAt);
 
     public async Task<IReadOnlyList<TaskUsageReport>> ForTasksAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
     {
         var rows = await db.Usage.AsNoTracking()
             .Where(u => u.TaskId != null && taskIds.Contains(u.TaskId))
             .Select(u => new Row(u.TaskId, u.AgentId, u.AgentRole, u.Provider, u.Model, u.Outcome != Ok, u.CacheHit,
-                u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.CostUsd ?? 0m, u.CreatedAt))
+                u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.CostUsd ?? 0m, u.LatencyMs, u.CreatedAt))
             .ToListAsync(cancellationToken);
         var byTask = rows.ToLookup(r => r.TaskId!);
         return taskIds.Distinct().Select(id => Report(id, byTask[id].ToList())).ToList();
@@ -74,7 +75,7 @@ public sealed class UsageQueries(LedgerDbContext db)
         var rows = await db.Usage.AsNoTracking()
             .Where(u => u.CreatedAt >= fromUtc && u.CreatedAt < toUtc)
             .Select(u => new Row(u.TaskId, u.AgentId, u.AgentRole, u.Provider, u.Model, u.Outcome != Ok, u.CacheHit,
-                u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.CostUsd ?? 0m, u.CreatedAt))
+                u.InputTokens, u.CachedInputTokens, u.OutputTokens, u.CostUsd ?? 0m, u.LatencyMs, u.CreatedAt))
             .ToListAsync(cancellationToken);
 
         DateTime BucketOf(DateTime t) => daily
@@ -108,7 +109,7 @@ public sealed class UsageQueries(LedgerDbContext db)
     private static UsageTotals Totals(IEnumerable<Row> rows)
     {
         int calls = 0, failed = 0, hits = 0;
-        long input = 0, cached = 0, output = 0;
+        long input = 0, cached = 0, output = 0, latency = 0;
         var cost = 0m;
         foreach (var r in rows)
         {
@@ -119,7 +120,8 @@ public sealed class UsageQueries(LedgerDbContext db)
             cached += r.CachedInputTokens;
             output += r.OutputTokens;
             cost += r.Cost;
+            latency += r.LatencyMs;
         }
-        return new UsageTotals(calls, failed, hits, input, cached, output, input + output, cost);
+        return new UsageTotals(calls, failed, hits, input, cached, output, input + output, cost, latency);
     }
 }

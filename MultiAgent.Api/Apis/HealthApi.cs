@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using MultiAgent.Api.Agents;
 using MultiAgent.Api.Auth;
 using MultiAgent.Api.Health;
+using MultiAgent.Api.Usage;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
@@ -59,7 +60,7 @@ public static class HealthApi
             : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    public static async Task<Ok<Usage.MetricsWithCostResponse>> GetMetrics(
+    public static async Task<Ok<MetricsWithCostResponse>> GetMetrics(
         MultiAgentDbContext db, AgentStatusReader agentStatus, Usage.GatewayUsageClient usage, TimeProvider time, ILogger<Usage.GatewayUsageClient> logger,
         CancellationToken cancellationToken)
     {
@@ -81,12 +82,13 @@ public static class HealthApi
         var agents = await db.Agents.AsNoTracking().Select(a => new { a.AgentId, a.Status }).ToListAsync(cancellationToken);
         var live = await agentStatus.GetAsync(agents.Select(a => (a.AgentId, a.Status)).ToList());
 
-        return TypedResults.Ok(await Usage.MetricsWithCostResponse.CreateAsync(new MetricsResponse(
+        return TypedResults.Ok(await new MetricsResponse(
             new TaskCountMetrics(counts.Values.Sum(), Count(TaskStatus.Pending), inProgress, completed, failed),
             new AgentCountMetrics(live.Values.Count(s => s == AgentStatusReader.Busy), live.Values.Count(s => s == AgentStatusReader.Idle)),
             new PerformanceMetrics(
                 averageSeconds is { } seconds ? Math.Round(seconds, 1) : null,
-                completed + failed == 0 ? null : Math.Round((double)completed / (completed + failed), 4))), usage, time, logger, cancellationToken));
+                completed + failed == 0 ? null : Math.Round((double)completed / (completed + failed), 4)))
+            .WithCostAsync(usage, time, logger, cancellationToken));
     }
 
     private static string State(bool healthy) => healthy ? Healthy : Unhealthy;

@@ -11,6 +11,11 @@ public static class Problems
         detail: $"There is no task '{taskId}' for this user.",
         statusCode: StatusCodes.Status404NotFound);
 
+    public static ProblemHttpResult SubtaskNotFound(string taskId, string subtaskId) => TypedResults.Problem(
+        title: "Subtask not found",
+        detail: $"Task '{taskId}' has no subtask '{subtaskId}'. GET /api/v1/tasks/{taskId} lists its subtasks.",
+        statusCode: StatusCodes.Status404NotFound);
+
     public static ProblemHttpResult Conflict(string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
 

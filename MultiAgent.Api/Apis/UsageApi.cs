@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using MultiAgent.Api.Identity;
 using MultiAgent.Api.Usage;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
 
 namespace MultiAgent.Api.Apis;

@@ -44,6 +44,7 @@ public static class Extensions
         services.AddSingleton<RealtimeConnections>();
         services.AddScoped<CompletionEstimator>();
         services.AddScoped<TaskReader>();
+        services.AddScoped<TaskHistoryReader>();
         services.AddScoped<TaskResults>();
         services.AddScoped<AgentStatusReader>();
         services.AddSingleton<TaskEventStream>();

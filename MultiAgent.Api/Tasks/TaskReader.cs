@@ -103,8 +103,9 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
                 .Take(criteria.Limit)
                 .Select(t => new TaskSummary(t.TaskId, t.UserId, t.Title, t.Priority, t.Status, t.Progress, t.CurrentStage,
                     new DateTimeOffset(t.CreatedAt), new DateTimeOffset(t.UpdatedAt),
-                    t.CompletedAt == null ? null : new DateTimeOffset(t.CompletedAt.Value), t.EventSequence))
+                    t.CompletedAt == null ? null : new DateTimeOffset(t.CompletedAt.Value), t.EventSequence, null, null))
                 .ToListAsync(cancellationToken);
+            tasks = await WithCostAsync(tasks, cancellationToken);
         }
 
         return new TaskListResponse(tasks, new Pagination(criteria.Page, criteria.Limit, total, Paging.Pages(total, criteria.Limit)));
@@ -201,6 +202,21 @@ public sealed class TaskReader(MultiAgentDbContext db, AgentStatusReader agentSt
             rows.TryGetValue(id, out var row) ? row.AgentType : AgentTypes.TypeOf(id),
             live[id],
             row?.CurrentTaskId)).ToList();
+    }
+
+    // One call to the gateway for the whole page; without it the list still loads, with no cost to show.
+    private async Task<IReadOnlyList<TaskSummary>> WithCostAsync(IReadOnlyList<TaskSummary> tasks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var usage = (await usageClient.GetTasksAsync([.. tasks.Select(t => t.TaskId)], cancellationToken)).ToDictionary(u => u.TaskId);
+            return [.. tasks.Select(t => usage.TryGetValue(t.TaskId, out var u) ? t with { CostUsd = u.Totals.CostUsd, TotalTokens = u.Totals.TotalTokens } : t)];
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning(ex, "The cost of {Count} listed tasks could not be read from the AI gateway; listing them without", tasks.Count);
+            return tasks;
+        }
     }
 
     // The AiGateway owns the usage ledger; details still load (with zero usage) when it cannot be reached.

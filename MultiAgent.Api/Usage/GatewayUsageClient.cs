@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 
 namespace MultiAgent.Api.Usage;
 
@@ -12,9 +13,6 @@ public sealed class GatewayUsageClient(HttpClient http)
 {
     public const string BaseAddress = "http://aigateway";
     public const string KeySetting = "AiGateway:ApiKey";
-
-    /// <summary>The provider name the gateway records for its built-in simulated model.</summary>
-    public const string SimulatedProvider = "simulated";
 
     public async Task<TaskUsageReport> GetTaskAsync(string taskId, CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<TaskUsageReport>($"/v1/usage/tasks/{Uri.EscapeDataString(taskId)}", JsonDefaults.Options, cancellationToken)

@@ -100,6 +100,8 @@ public sealed record TaskResultResponse(
     DateTimeOffset? CompletedAt,
     string? Error);
 
+/// <param name="CostUsd">What the task's model calls cost so far, per the AI gateway's ledger; null when the gateway could not be read.</param>
+/// <param name="TotalTokens">The tokens of those calls; null when the gateway could not be read.</param>
 public sealed record TaskSummary(
     string TaskId,
     string UserId,
@@ -111,7 +113,9 @@ public sealed record TaskSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? CompletedAt,
-    long Sequence);
+    long Sequence,
+    decimal? CostUsd = null,
+    long? TotalTokens = null);
 
 public sealed record Pagination(int Page, int Limit, int Total, int Pages);
 

@@ -110,6 +110,19 @@ public abstract class BrowserTest(PlatformFixture platform, BrowserFixture brows
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(System.IO.Directory.CreateDirectory(folder).FullName, name + ".png"), FullPage = fullPage });
     }
 
+    /// <summary>As <see cref="DocScreenshotAsync(IPage, string, bool)"/>, of one element (a graph, a diff) in place.</summary>
+    protected static async Task DocScreenshotAsync(ILocator element, string name)
+    {
+        if (Environment.GetEnvironmentVariable("MULTIAGENT_DOC_SCREENSHOTS") is not { Length: > 0 } folder)
+        {
+            return;
+        }
+
+        // The sticky top bar would cover the element's top.
+        await element.Page.AddStyleTagAsync(new() { Content = ".topbar { position: static !important; } *, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }" });
+        await element.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(System.IO.Directory.CreateDirectory(folder).FullName, name + ".png") });
+    }
+
     /// <summary>The page's scroll width beyond its viewport: 0 when nothing makes the page scroll sideways.</summary>
     protected static Task<int> HorizontalOverflowAsync(IPage page) =>
         page.EvaluateAsync<int>("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth");

@@ -353,7 +353,7 @@ public class AgentScenarioTests(ScriptedPlatform platform)
         Assert.Contains("budget exceeded", task.Error);
         Assert.Contains("0.5 USD", task.Error);
         // What was spent stayed within the budget.
-        var usage = (await api.GetFromJsonAsync<MultiAgent.Api.Usage.TaskUsageReport>($"/api/v1/tasks/{created.TaskId}/usage", JsonDefaults.Options, Ct))!;
+        var usage = (await api.GetFromJsonAsync<TaskUsageReport>($"/api/v1/tasks/{created.TaskId}/usage", JsonDefaults.Options, Ct))!;
         Assert.InRange(usage.Totals.CostUsd, 0.0001m, 0.5m);
     }
 

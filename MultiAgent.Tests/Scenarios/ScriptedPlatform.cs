@@ -88,7 +88,7 @@ public partial class ScriptedPlatform : PlatformFixture
 }
 
 [CollectionDefinition(Name)]
-public sealed class ScriptedCollection : ICollectionFixture<ScriptedPlatform>
+public sealed class ScriptedCollection : ICollectionFixture<ScriptedPlatform>, ICollectionFixture<MultiAgent.Tests.Browser.BrowserFixture>
 {
     public const string Name = "scripted-platform";
 }

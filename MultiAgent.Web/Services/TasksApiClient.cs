@@ -40,6 +40,18 @@ public sealed class TasksApiClient(HttpClient http, ApiTokenStore tokens, ILogge
     public Task<ApiResult<ReviseTaskResponse>> ReviseTaskAsync(string taskId, ReviseTaskRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ReviseTaskResponse>(HttpMethod.Post, TaskPath(taskId, "revise"), request, "request the revision", cancellationToken);
 
+    public Task<ApiResult<SubtaskDetails>> GetSubtaskAsync(string taskId, string subtaskId, CancellationToken cancellationToken = default) =>
+        SendAsync<SubtaskDetails>(HttpMethod.Get, TaskPath(taskId, "subtasks/" + Uri.EscapeDataString(subtaskId)), null, "load the subtask", cancellationToken);
+
+    public Task<ApiResult<TaskAnswersResponse>> GetAnswersAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskAnswersResponse>(HttpMethod.Get, TaskPath(taskId, "answers"), null, "load the answer versions", cancellationToken);
+
+    public Task<ApiResult<TaskRevisionsResponse>> GetRevisionsAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskRevisionsResponse>(HttpMethod.Get, TaskPath(taskId, "revisions"), null, "load the revisions", cancellationToken);
+
+    public Task<ApiResult<TaskUsageReport>> GetUsageAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskUsageReport>(HttpMethod.Get, TaskPath(taskId, "usage"), null, "load the task's usage", cancellationToken);
+
     public Task<ApiResult<AgentTypesResponse>> GetAgentTypesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AgentTypesResponse>(HttpMethod.Get, "api/v1/agents/types", null, "load the agent types", cancellationToken);
 

@@ -107,3 +107,13 @@ export function clearDraft(key) {
         // nothing kept, nothing to clear
     }
 }
+
+// Copies text to the clipboard; false when the browser refuses (no permission, not a secure page).
+export async function copyText(text) {
+    try {
+        await navigator.clipboard.writeText(text);
+        return true;
+    } catch {
+        return false;
+    }
+}
