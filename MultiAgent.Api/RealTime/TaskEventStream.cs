@@ -20,6 +20,15 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
     /// <summary>How long the first event after a quiet spell waits for the rest of its burst (one saga message sends several).</summary>
     public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(15);
 
+    /// <summary>
+    /// How long a batch that starts past a hole in the sequence waits for the missing events: events of different types travel
+    /// through different exchanges and can arrive a moment out of order.
+    /// </summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a finished task's last sent sequence is remembered, so that its late events are not sent.</summary>
+    public static readonly TimeSpan Remember = TimeSpan.FromMinutes(2);
+
     private readonly ConcurrentDictionary<string, Buffer> _buffers = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<IReadOnlyList<ITaskEvent>>, byte>> _streams = new();
 
@@ -65,10 +74,26 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         string? userId;
         lock (buffer)
         {
+            // What is not newer than what was sent is stale (clients would ignore it): it is not sent at all, so the
+            // sequence each client sees only ever rises.
+            buffer.Events.RemoveAll(e => e.Sequence <= buffer.LastSequence);
+            var now = time.GetUtcNow();
+            var first = buffer.Events.Count == 0 ? 0 : buffer.Events.Min(e => e.Sequence);
+            if (buffer.LastSequence > 0 && first > buffer.LastSequence + 1)
+            {
+                buffer.GapSince ??= now;
+                if (now - buffer.GapSince.Value < GapWait)
+                {
+                    _ = FlushLaterAsync(buffer, Gather);
+                    return;
+                }
+            }
+            buffer.GapSince = null;
             events = [.. buffer.Events];
             buffer.Events.Clear();
             buffer.Scheduled = false;
-            buffer.LastSent = time.GetUtcNow();
+            buffer.LastSent = now;
+            if (events.Count > 0) buffer.LastSequence = Math.Max(buffer.LastSequence, events.Max(e => e.Sequence));
             userId = buffer.UserId;
         }
 
@@ -84,13 +109,19 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         }
         finally
         {
-            // A finished task's buffer goes; a revision's events make a new one.
-            if (batch.Any(e => e is TaskCompletedEvent))
+            // A finished task's buffer goes once it has been quiet for a while; a revision's events keep it or make a new one.
+            if (batch.Any(e => e is TaskCompletedEvent)) _ = ForgetLaterAsync(buffer);
+        }
+    }
+
+    private async Task ForgetLaterAsync(Buffer buffer)
+    {
+        await Task.Delay(Remember, time);
+        lock (buffer)
+        {
+            if (buffer.Events.Count == 0 && !buffer.Scheduled && time.GetUtcNow() - buffer.LastSent >= Remember)
             {
-                lock (buffer)
-                {
-                    if (buffer.Events.Count == 0 && !buffer.Scheduled) _buffers.TryRemove(new(buffer.TaskId, buffer));
-                }
+                _buffers.TryRemove(new(buffer.TaskId, buffer));
             }
         }
     }
@@ -166,5 +197,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         public string? UserId { get; set; }
         public bool Scheduled { get; set; }
         public DateTimeOffset LastSent { get; set; }
+        public long LastSequence { get; set; }
+        public DateTimeOffset? GapSince { get; set; }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Events;
+using MultiAgent.Orchestrator.Agents;
 using MultiAgent.Tests.Scenarios;
 
 namespace MultiAgent.Tests.EndToEnd;
@@ -96,10 +97,13 @@ public class ReplicaTests(ReplicatedPlatform platform)
         var script = platform.Script(title);
         script.Latency = TimeSpan.FromMilliseconds(400);
         script.Subtasks = 4;
+        // The specialists' calls wait until the cancel is in, so the task is certainly in their stage when it arrives.
+        var held = script.Hold<SpecialistAnswer>();
         var created = await PlatformFixture.SubmitAsync(api, title, "Plan a small conference for 200 people.");
 
-        await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.CurrentStage == TaskStage.SpecialistExecution, PlatformFixture.TaskTimeout);
+        await held.Reached.WaitAsync(PlatformFixture.TaskTimeout, Ct);
         var cancel = await api.DeleteAsync($"/api/v1/tasks/{created.TaskId}", Ct);
+        held.Release();
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal(TaskStatus.Cancelled, (await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct))!.Status);
 
