@@ -189,6 +189,24 @@ var report = new LoadReport(
 
 report.Print();
 if (submitErrors.Count > 0) Console.WriteLine($"first submit error: {submitErrors.First()}");
+
+// Why tasks did not complete: their errors, most frequent first.
+var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+foreach (var end in ends.Where(e => e.Status != TaskStatus.Completed).Take(100))
+{
+    var user = users.First(u => u.Tasks.Contains(end.Id));
+    using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/tasks/{end.Id}");
+    request.Headers.Authorization = new("Bearer", user.Token);
+    using var response = await http.SendAsync(request);
+    var reason = response.IsSuccessStatusCode
+        ? (await response.Content.ReadFromJsonAsync<TaskDetails>(json))!.Error ?? end.Status.ToString()
+        : $"HTTP {(int)response.StatusCode} reading the task";
+    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+}
+foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value))
+{
+    Console.WriteLine($"not completed ({count}): {reason}");
+}
 if (options.JsonPath is { } path) await File.AppendAllTextAsync(path, JsonSerializer.Serialize(report, json) + Environment.NewLine);
 foreach (var user in users) await user.Hub.DisposeAsync();
 return lost == 0 && failed == 0 && submitErrors.IsEmpty ? 0 : 1;
