@@ -335,6 +335,31 @@ public class WorkflowTests(WorkflowFixture workflow)
     }
 
     [Fact]
+    public async Task An_agents_rating_keeps_counting_past_its_hundredth_review()
+    {
+        // Found under load: the mean was computed with the count cast to numeric(4,2), which overflowed at 100 reviews.
+        await using var db = workflow.CreateDbContext();
+        const string agentId = "agent_legal_advisor";
+        var before = await db.Agents.AsNoTracking().SingleAsync(a => a.AgentId == agentId, Ct);
+        await db.Agents.Where(a => a.AgentId == agentId).ExecuteUpdateAsync(s => s.SetProperty(a => a.RatingCount, 150).SetProperty(a => a.AverageRating, 8m), Ct);
+        try
+        {
+            Assert.Equal(1, await AgentRatings.RecordAsync(db, agentId, 9.51, accepted: true, DateTime.UtcNow, Ct));
+            var after = await db.Agents.AsNoTracking().SingleAsync(a => a.AgentId == agentId, Ct);
+            Assert.Equal(151, after.RatingCount);
+            Assert.Equal(Math.Round((8m * 150 + 9.51m) / 151, 2), after.AverageRating);
+            Assert.Equal(before.TotalTasksCompleted + 1, after.TotalTasksCompleted);
+        }
+        finally
+        {
+            await db.Agents.Where(a => a.AgentId == agentId).ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.RatingCount, before.RatingCount)
+                .SetProperty(a => a.AverageRating, before.AverageRating)
+                .SetProperty(a => a.TotalTasksCompleted, before.TotalTasksCompleted), Ct);
+        }
+    }
+
+    [Fact]
     public async Task A_step_that_fails_for_good_fails_the_task_with_the_step_and_the_reason()
     {
         var taskId = await workflow.SubmitAsync(script => script.Raw<DecompositionAnswer>(_ => "this is not json"));

@@ -113,15 +113,22 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
 /// <summary>agents.total_tasks_completed and average_rating: maintained by the manager's reviews.</summary>
 public static class AgentRatings
 {
-    /// <summary>Adds one review score to the agent's running mean and, when accepted, one completed subtask.</summary>
+    /// <summary>
+    /// Adds one review score to the agent's running mean and, when accepted, one completed subtask. Written as SQL: EF Core
+    /// casts the count to the rating's own type (numeric(4,2)) in the mean, which overflows at the agent's 100th review and
+    /// then failed every review of that specialist.
+    /// </summary>
     public static Task<int> RecordAsync(MultiAgentDbContext db, string agentId, double score, bool accepted, DateTime now, CancellationToken ct)
     {
         var value = (decimal)Math.Round(score, 2);
         var completed = accepted ? 1 : 0;
-        return db.Agents.Where(a => a.AgentId == agentId).ExecuteUpdateAsync(s => s
-            .SetProperty(a => a.AverageRating, a => Math.Round(((a.AverageRating ?? 0m) * a.RatingCount + value) / (a.RatingCount + 1), 2))
-            .SetProperty(a => a.RatingCount, a => a.RatingCount + 1)
-            .SetProperty(a => a.TotalTasksCompleted, a => a.TotalTasksCompleted + completed)
-            .SetProperty(a => a.UpdatedAt, now), ct);
+        return db.Database.ExecuteSqlAsync($"""
+            UPDATE agents
+            SET average_rating = round((coalesce(average_rating, 0)::numeric * rating_count + {value}) / (rating_count + 1), 2),
+                rating_count = rating_count + 1,
+                total_tasks_completed = total_tasks_completed + {completed},
+                updated_at = {now}
+            WHERE agent_id = {agentId}
+            """, ct);
     }
 }
