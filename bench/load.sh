@@ -5,6 +5,8 @@
 #   bench/load.sh                      # the standard scenarios of docs/benchmarks.md
 #   bench/load.sh 0 --tasks 300        # one scenario: model latency 0 ms, then MultiAgent.LoadTest's own options
 #
+# The platform runs with its per-user and per-address request limits raised (the load comes from one address and
+# a few users); everything else is the default configuration.
 # Needs what `dotnet test` needs (the three servers installed) and the default ports free (5100-5400, 15000, 55432...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +40,10 @@ start_platform() {
   echo "bench: starting the platform (model latency ${latency} ms, data in $data_dir)"
   dotnet run -c Release --no-build --project MultiAgent.AppHost -- \
     --Infrastructure:Mode=processes --Infrastructure:DataDirectory="$data_dir" \
-    --AI:Simulated:LatencyMs="$latency" "$@" >"$data_dir/apphost.log" 2>&1 &
+    --AI:Simulated:LatencyMs="$latency" \
+    --RateLimits:ApiRequestsPerMinute=100000 --RateLimits:TaskCreationPerHour=100000 \
+    --RateLimits:TaskCreationPerDay=100000 --RateLimits:ConcurrentTasks=5000 \
+    "$@" >"$data_dir/apphost.log" 2>&1 &
   apphost_pid=$!
   for _ in $(seq 1 180); do
     if curl -fsS http://localhost:5200/api/v1/health >/dev/null 2>&1; then

@@ -43,10 +43,7 @@ public sealed class TaskHistoryReader(MultiAgentDbContext db)
                 s.Content,
                 s.IsAccepted,
                 s.AcceptanceFeedback,
-                s.Review is { } r
-                    ? new ManagerReview(r.Completeness, r.Accuracy, r.Relevance, r.Quality, r.WeightedScore, r.Decision, r.Feedback,
-                        r.Strengths, r.Weaknesses, r.RevisionRequests)
-                    : null,
+                s.Review,
                 Utc.ToOffset(s.CreatedAt))).ToList());
     }
 

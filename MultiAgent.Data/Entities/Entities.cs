@@ -143,23 +143,13 @@ public class SolutionEntity
     public bool IsAccepted { get; set; }
     public string? AcceptanceFeedback { get; set; }
 
-    /// <summary>The manager's review of this version (subtask solutions). Not in the design document's schema.</summary>
-    public SolutionReview? Review { get; set; }
+    /// <summary>
+    /// The manager's review of this version (subtask solutions), stored as the type the Api returns. Not in the design
+    /// document's schema.
+    /// </summary>
+    public ManagerReview? Review { get; set; }
     public DateTime CreatedAt { get; set; }
 }
-
-/// <summary>solutions.review: the manager's four criterion scores, the rubric's weighted score and decision, and the feedback.</summary>
-public sealed record SolutionReview(
-    double Completeness,
-    double Accuracy,
-    double Relevance,
-    double Quality,
-    double WeightedScore,
-    AcceptanceStatus Decision,
-    string Feedback,
-    IReadOnlyList<string> Strengths,
-    IReadOnlyList<string> Weaknesses,
-    IReadOnlyList<string> RevisionRequests);
 
 /// <summary>The metadata of a task's <c>final</c> solution: what GET /tasks/{id}/result returns besides the answer.</summary>
 public sealed record FinalAnswerMetadata(

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Messages;
 using MultiAgent.Data;
 using MultiAgent.Data.Entities;
@@ -83,7 +84,7 @@ public sealed class ReviewSolutionConsumer(MultiAgentDbContext db, AgentChat cha
             ReviewDecision.NeedsRevision => AcceptanceStatus.NeedsRevision,
             _ => AcceptanceStatus.Rejected,
         };
-        var solutionReview = new SolutionReview(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality, score, verdict, review.Feedback,
+        var solutionReview = new ManagerReview(scores.Completeness, scores.Accuracy, scores.Relevance, scores.Quality, score, verdict, review.Feedback,
             review.Strengths, review.Weaknesses, review.RevisionRequests);
 
         var now = DateTime.UtcNow;
