@@ -38,7 +38,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             e.Property(x => x.Attempts).HasColumnName("attempts");
             e.Property(x => x.Fallback).HasColumnName("fallback");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.HasIndex(x => x.IdempotencyKey).IsUnique().HasFilter("idempotency_key IS NOT NULL").HasDatabaseName("ux_usage_records_idempotency_key");
+            e.HasIndex(x => x.IdempotencyKey).IsUnique().HasFilter("idempotency_key IS NOT NULL AND outcome = 'ok'").HasDatabaseName("ux_usage_records_idempotency_key");
             e.HasIndex(x => x.TaskId).HasDatabaseName("ix_usage_records_task_id");
             e.HasIndex(x => new { x.UserId, x.CreatedAt }).HasDatabaseName("ix_usage_records_user_id_created_at");
             e.HasIndex(x => x.CreatedAt).HasDatabaseName("ix_usage_records_created_at");

@@ -8,7 +8,8 @@ namespace MultiAgent.AiGateway.Ledger;
 /// <summary>
 /// The usage ledger's write side, off the request path: a call adds its entry to a channel (<see cref="Record"/>, never
 /// blocks, never throws), and one background loop per replica writes what has arrived in batches
-/// (<c>INSERT ... ON CONFLICT DO NOTHING</c>: the call id and the idempotency key make a repeated entry a no-op).
+/// (<c>INSERT ... ON CONFLICT DO NOTHING</c>: the call id, and the idempotency key among answered calls, make a repeated
+/// entry a no-op; a failed attempt and the answered retry under the same key are both kept).
 /// A failed batch is retried with backoff; entries still queued at shutdown are written before the host stops.
 /// </summary>
 public sealed partial class LedgerWriter(IServiceScopeFactory scopes, ILogger<LedgerWriter> logger) : BackgroundService

@@ -232,6 +232,33 @@ public sealed class GatewayPlatformTests(GatewayPlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_failed_attempt_and_its_answered_retry_under_one_key_are_both_in_the_ledger()
+    {
+        // Found by the fault bench: the failed attempt's row took the key, and the answered retry's row was dropped as a
+        // duplicate — a call the provider answered (and would bill) went missing from the ledger.
+        var n = 0;
+        Fake.Script("idem", _ => Interlocked.Increment(ref n) == 1 ? FakeReply.Error(400) : FakeReply.Answer("Second time lucky.", 100, 20));
+        var taskId = GatewayPlatformFixture.NewTaskId();
+        var key = "step-" + Guid.NewGuid().ToString("N");
+        var body = Chat("idem", Unique("Try again"));
+
+        var failed = await PostAsync(body, Task(taskId, ("Idempotency-Key", key)));
+        var answered = await PostAsync(body, Task(taskId, ("Idempotency-Key", key)));
+        var replayed = await PostAsync(body, Task(taskId, ("Idempotency-Key", key)));
+
+        Assert.NotEqual(HttpStatusCode.OK, failed.Status);
+        Assert.Equal(HttpStatusCode.OK, answered.Status);
+        Assert.Equal(answered.Content, replayed.Content);
+        Assert.Equal(2, n); // the failed attempt and the retry; the replay is not a call
+
+        var rows = await platform.LedgerAsync(taskId, atLeast: 2);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(key, r.IdempotencyKey));
+        var ok = Assert.Single(rows, r => r.Outcome == "ok");
+        Assert.Equal(100, ok.InputTokens);
+    }
+
+    [Fact]
     public async Task Streamed_call_is_billed_from_the_final_usage_chunk()
     {
         Fake.Script("usage", _ => new FakeReply { Text = "Streamed and billed.", PromptTokens = 1200, CachedPromptTokens = 200, CompletionTokens = 300 });

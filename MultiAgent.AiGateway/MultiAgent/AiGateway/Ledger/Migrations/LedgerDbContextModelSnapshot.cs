@@ -138,7 +138,7 @@ namespace MultiAgent.AiGateway.Ledger.Migrations
                     b.HasIndex("IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ux_usage_records_idempotency_key")
-                        .HasFilter("idempotency_key IS NOT NULL");
+                        .HasFilter("idempotency_key IS NOT NULL AND outcome = 'ok'");
 
                     b.HasIndex("TaskId")
                         .HasDatabaseName("ix_usage_records_task_id");
