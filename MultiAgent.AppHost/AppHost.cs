@@ -74,6 +74,11 @@ var orchestrator = builder.AddProject<Projects.MultiAgent_Orchestrator>("orchest
     // Workflow:StepConcurrency and the like; Orchestrator:Replicas runs several Orchestrators on the same queues.
     .WithSettings(builder.Configuration, "Telemetry", "Workflow")
     .WithHttpHealthCheck("/health");
+// The broker's management API lets the Orchestrator see that its queues still have their consumers (ConsumerWatchdog).
+if (builder.ExecutionContext.IsRunMode && rabbitmq.Resource is IResourceWithEndpoints broker)
+{
+    orchestrator.WithEnvironment("RabbitMQ__ManagementUrl", broker.GetEndpoint("management"));
+}
 if (builder.Configuration.Replicas("Orchestrator") is > 1 and var orchestrators)
 {
     orchestrator.WithReplicas(orchestrators);

@@ -31,6 +31,7 @@ public static class Extensions
         });
         builder.Services.AddHostedService<PendingTaskSweeper>();
         builder.Services.AddHostedService<StalledWorkflowSweeper>();
+        builder.Services.AddHostedService<ConsumerWatchdog>();
         builder.Services.AddHostedService<LegacyQueueMigration>();
 
         // Model calls go to the AiGateway. Transient failures are retried by the message retry policy,
