@@ -24,7 +24,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
     /// How long a batch that starts past a hole in the sequence waits for the missing events: events of different types travel
     /// through different exchanges and can arrive a moment out of order.
     /// </summary>
-    public static readonly TimeSpan GapWait = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a finished task's last sent sequence is remembered, so that its late events are not sent.</summary>
     public static readonly TimeSpan Remember = TimeSpan.FromMinutes(2);
