@@ -75,7 +75,14 @@ public sealed class ConsumerWatchdog(IConfiguration configuration, IBusControl b
             {
                 logger.LogWarning(ex, "The bus did not stop cleanly; starting it again anyway");
             }
-            await bus.StartAsync(stoppingToken);
+            try
+            {
+                await bus.StartAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "The bus did not start again; trying at the next check");
+            }
             missingBefore = [];
         }
     }

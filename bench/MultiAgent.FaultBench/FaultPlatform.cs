@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -10,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MultiAgent.AiGateway.Ledger;
 using MultiAgent.Data;
+
+using MultiAgent.Bench;
 
 namespace MultiAgent.FaultBench;
 
@@ -44,13 +44,9 @@ internal sealed class FaultPlatform : IAsyncDisposable
     {
         var dataDirectory = Directory.CreateTempSubdirectory("multiagent-faults-").FullName;
         var logDirectory = Directory.CreateDirectory(Path.Combine(options.ResultsDirectory, "logs")).FullName;
-        var ports = FreePorts(6);
         string[] args =
         [
-            "--Infrastructure:Mode=processes",
-            $"--Infrastructure:DataDirectory={dataDirectory}",
-            $"--Infrastructure:Ports:Postgres={ports[0]}", $"--Infrastructure:Ports:Redis={ports[1]}", $"--Infrastructure:Ports:RabbitMQ={ports[2]}",
-            $"--Infrastructure:Ports:RabbitMQManagement={ports[3]}", $"--Infrastructure:Ports:RabbitMQDist={ports[4]}", $"--Infrastructure:Ports:Epmd={ports[5]}",
+            .. IsolatedInfrastructure.Arguments(dataDirectory),
             $"--AI:Simulated:LatencyMs={options.LatencyMs}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MultiAgent_AppHost>(args, cancellationToken);
@@ -166,15 +162,6 @@ internal sealed class FaultPlatform : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     public async ValueTask DisposeAsync()

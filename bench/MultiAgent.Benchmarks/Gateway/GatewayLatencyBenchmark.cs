@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -11,6 +10,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.AiGateway.Providers;
 using MultiAgent.AiGateway.Simulated;
+
+using MultiAgent.Bench;
 
 namespace MultiAgent.Benchmarks.Gateway;
 
@@ -195,13 +196,9 @@ public static class GatewayLatencyBenchmark
     private static async Task<RunningGateway> StartGatewayAsync()
     {
         var dataDirectory = Directory.CreateTempSubdirectory("multiagent-bench-").FullName;
-        var ports = FreePorts(6);
         string[] args =
         [
-            "--Infrastructure:Mode=processes",
-            $"--Infrastructure:DataDirectory={dataDirectory}",
-            $"--Infrastructure:Ports:Postgres={ports[0]}", $"--Infrastructure:Ports:Redis={ports[1]}", $"--Infrastructure:Ports:RabbitMQ={ports[2]}",
-            $"--Infrastructure:Ports:RabbitMQManagement={ports[3]}", $"--Infrastructure:Ports:RabbitMQDist={ports[4]}", $"--Infrastructure:Ports:Epmd={ports[5]}",
+            .. IsolatedInfrastructure.Arguments(dataDirectory),
             "--AI:Simulated:LatencyMs=0",
             "--Logging:LogLevel:Default=Warning",
         ];
@@ -227,12 +224,4 @@ public static class GatewayLatencyBenchmark
         return new RunningGateway(app, builder, dataDirectory, endpoint, key);
     }
 
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
 }
