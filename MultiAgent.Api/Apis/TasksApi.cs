@@ -302,7 +302,8 @@ public static class TasksApi
 
     /// <summary>
     /// Server-Sent Events for clients without SignalR: first <c>task_snapshot</c> (the task as GET /tasks/{id} returns it,
-    /// with its sequence), then every event after it (event name = its type, id = its sequence), at most ten sends a second.
+    /// with its sequence), then every event after it (event name = its type, id = its sequence), at most ten sends a second;
+    /// another <c>task_snapshot</c> when events did not arrive in time and the stream caught up from the stored state.
     /// </summary>
     public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> StreamTaskEvents(
         string taskId, [AsParameters] TaskServices services, TaskEventStream stream, CancellationToken cancellationToken)
@@ -333,7 +334,14 @@ public static class TasksApi
             var last = snapshot.Sequence;
             await foreach (var batch in subscription.Reader.ReadAllAsync(cancellationToken))
             {
-                foreach (var taskEvent in batch.Where(e => e.Sequence > last))
+                // The stream caught up from the stored state (events it waited for did not come): the state replaces what the client holds.
+                if (batch.Snapshot is { } caughtUp && caughtUp.Sequence > last)
+                {
+                    last = caughtUp.Sequence;
+                    yield return new SseItem<object>(caughtUp, TaskEventNames.TaskSnapshot) { EventId = last.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                }
+
+                foreach (var taskEvent in batch.Events.Where(e => e.Sequence > last))
                 {
                     last = taskEvent.Sequence;
                     yield return new SseItem<object>(taskEvent, taskEvent.Type) { EventId = last.ToString(System.Globalization.CultureInfo.InvariantCulture) };

@@ -47,6 +47,7 @@ public static class Extensions
         services.AddScoped<TaskHistoryReader>();
         services.AddScoped<TaskResults>();
         services.AddScoped<AgentStatusReader>();
+        services.AddSingleton<ITaskSnapshots, TaskSnapshots>();
         services.AddSingleton<TaskEventStream>();
 
         // No backplane: every Api instance receives every task event (TaskEventRelay) and sends it to its own connections.

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 using MultiAgent.Contracts.Events;
 
 namespace MultiAgent.Api.RealTime;
@@ -12,7 +14,13 @@ namespace MultiAgent.Api.RealTime;
 /// of the task and of each subtask), nothing else dropped (<see cref="Coalesce"/>). Every Api instance receives every event
 /// (<see cref="TaskEventRelay"/>), so no backplane is needed.
 /// </summary>
-public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time, ILogger<TaskEventStream> logger)
+/// <remarks>
+/// Each send only ever moves a task's sequence forward. Events that arrive out of order are put back in order when the
+/// missing ones come within <see cref="GapWait"/>; when they do not (published late under load, or lost with a crashed
+/// publisher), the stream reads the task's stored state and sends it as a <c>task_snapshot</c> with its sequence, so every
+/// client still ends at what the Api returns, and the late events are then not sent.
+/// </remarks>
+public sealed partial class TaskEventStream(IHubContext<TaskHub> hub, ITaskSnapshots snapshots, TimeProvider time, ILogger<TaskEventStream> logger)
 {
     /// <summary>The shortest time between two sends of one task's events.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
@@ -21,8 +29,8 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
     public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(15);
 
     /// <summary>
-    /// How long a batch that starts past a hole in the sequence waits for the missing events: events of different types travel
-    /// through different exchanges and can arrive a moment out of order.
+    /// How long a batch that starts past a hole in the sequence waits for the missing events (events of different types travel
+    /// through different exchanges and can arrive a moment out of order) before the task's stored state is sent instead.
     /// </summary>
     public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(2);
 
@@ -30,7 +38,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
     public static readonly TimeSpan Remember = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<string, Buffer> _buffers = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<IReadOnlyList<ITaskEvent>>, byte>> _streams = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<StreamBatch>, byte>> _streams = new();
 
     public static string TaskGroup(string taskId) => $"task:{taskId}";
 
@@ -58,7 +66,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
     public Subscription Subscribe(string taskId)
     {
         // A slow reader loses the oldest batches, never the latest: it sees a gap in the sequence and can read the task again.
-        var channel = Channel.CreateBounded<IReadOnlyList<ITaskEvent>>(new BoundedChannelOptions(256)
+        var channel = Channel.CreateBounded<StreamBatch>(new BoundedChannelOptions(256)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -72,6 +80,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         await Task.Delay(delay, time);
         List<ITaskEvent> events;
         string? userId;
+        long missingFrom = 0;
         lock (buffer)
         {
             // What is not newer than what was sent is stale (clients would ignore it): it is not sent at all, so the
@@ -87,21 +96,40 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
                     _ = FlushLaterAsync(buffer, Gather);
                     return;
                 }
+
+                // Still scheduled while the stored state is read: events arriving meanwhile wait for the next flush.
+                missingFrom = buffer.LastSequence + 1;
             }
             buffer.GapSince = null;
             events = [.. buffer.Events];
             buffer.Events.Clear();
-            buffer.Scheduled = false;
-            buffer.LastSent = now;
-            if (events.Count > 0) buffer.LastSequence = Math.Max(buffer.LastSequence, events.Max(e => e.Sequence));
+            if (missingFrom == 0) Sent(buffer, events, snapshot: null, now);
             userId = buffer.UserId;
         }
 
+        TaskDetails? snapshot = null;
+        if (missingFrom > 0)
+        {
+            snapshot = await ReadSnapshotAsync(buffer.TaskId, missingFrom, events.Min(e => e.Sequence) - 1);
+            lock (buffer)
+            {
+                if (snapshot is not null) events.RemoveAll(e => e.Sequence <= snapshot.Sequence);
+                Sent(buffer, events, snapshot, time.GetUtcNow());
+                if (buffer.Events.Count > 0)
+                {
+                    buffer.Scheduled = true;
+                    _ = FlushLaterAsync(buffer, Interval);
+                }
+            }
+        }
+
         var batch = Coalesce(events);
-        if (batch.Count == 0) return;
+        if (batch.Count == 0 && snapshot is null) return;
+        // One send of a task at a time, so a slow send cannot be overtaken by the next one.
+        await buffer.Sending.WaitAsync();
         try
         {
-            await SendAsync(buffer.TaskId, userId, batch);
+            await SendAsync(buffer.TaskId, userId, snapshot, batch);
         }
         catch (Exception ex)
         {
@@ -109,10 +137,40 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         }
         finally
         {
+            buffer.Sending.Release();
             // A finished task's buffer goes once it has been quiet for a while; a revision's events keep it or make a new one.
-            if (batch.Any(e => e is TaskCompletedEvent)) _ = ForgetLaterAsync(buffer);
+            if (batch.Any(e => e is TaskCompletedEvent) || snapshot?.Status.IsTerminal() == true) _ = ForgetLaterAsync(buffer);
         }
     }
+
+    // Called under the buffer's lock: what was just taken for sending is what clients will hold.
+    private static void Sent(Buffer buffer, List<ITaskEvent> events, TaskDetails? snapshot, DateTimeOffset now)
+    {
+        buffer.Scheduled = false;
+        buffer.LastSent = now;
+        var last = Math.Max(snapshot?.Sequence ?? 0, events.Count == 0 ? 0 : events.Max(e => e.Sequence));
+        buffer.LastSequence = Math.Max(buffer.LastSequence, last);
+    }
+
+    // Null when the state cannot be read: the events are then sent with their gap, which clients see and can read the task for.
+    private async Task<TaskDetails?> ReadSnapshotAsync(string taskId, long missingFrom, long missingTo)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var snapshot = await snapshots.ReadAsync(taskId, timeout.Token);
+            LogCaughtUp(taskId, missingFrom, missingTo, GapWait.TotalSeconds, snapshot?.Sequence);
+            return snapshot;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Task {TaskId}: events {From} to {To} did not arrive and the task's state could not be read; clients get the later events with a gap", taskId, missingFrom, missingTo);
+            return null;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Task {TaskId}: events {From} to {To} did not arrive within {Seconds} s; live subscribers get the task's stored state (sequence {Sequence}) instead")]
+    private partial void LogCaughtUp(string taskId, long from, long to, double seconds, long? sequence);
 
     private async Task ForgetLaterAsync(Buffer buffer)
     {
@@ -126,10 +184,21 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         }
     }
 
-    private async Task SendAsync(string taskId, string? userId, IReadOnlyList<ITaskEvent> batch)
+    private async Task SendAsync(string taskId, string? userId, TaskDetails? snapshot, IReadOnlyList<ITaskEvent> batch)
     {
         var group = hub.Clients.Group(TaskGroup(taskId));
-        if (batch.Count == 1)
+        var lists = userId is null ? hub.Clients.Group(AdminGroup) : hub.Clients.Groups(UserGroup(userId), AdminGroup);
+        if (snapshot is not null)
+        {
+            await group.SendAsync(TaskEventNames.TaskSnapshot, snapshot);
+            await lists.SendAsync(TaskEventNames.TaskStatusUpdate, new TaskStatusUpdateEvent(snapshot.TaskId, snapshot.Sequence, snapshot.Status,
+                snapshot.Progress, snapshot.CurrentStage, snapshot.EstimatedCompletion, snapshot.CompletedAt, snapshot.Error, snapshot.UpdatedAt));
+        }
+
+        if (batch.Count == 0)
+        {
+        }
+        else if (batch.Count == 1)
         {
             await group.SendAsync(batch[0].Type, batch[0]);
         }
@@ -141,13 +210,13 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         // Task lists show status and progress: their subscribers get the latest status of the task.
         if (batch.LastOrDefault(e => e is TaskStatusUpdateEvent) is { } status)
         {
-            var lists = userId is null ? hub.Clients.Group(AdminGroup) : hub.Clients.Groups(UserGroup(userId), AdminGroup);
             await lists.SendAsync(status.Type, status);
         }
 
         if (_streams.TryGetValue(taskId, out var streams))
         {
-            foreach (var channel in streams.Keys) channel.Writer.TryWrite(batch);
+            var item = new StreamBatch(snapshot, batch);
+            foreach (var channel in streams.Keys) channel.Writer.TryWrite(item);
         }
     }
 
@@ -175,7 +244,7 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
             .ToList();
     }
 
-    private void Unsubscribe(string taskId, Channel<IReadOnlyList<ITaskEvent>> channel)
+    private void Unsubscribe(string taskId, Channel<StreamBatch> channel)
     {
         if (!_streams.TryGetValue(taskId, out var streams)) return;
         streams.TryRemove(channel, out _);
@@ -183,9 +252,12 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         if (streams.IsEmpty) _streams.TryRemove(new(taskId, streams));
     }
 
-    public sealed class Subscription(TaskEventStream owner, string taskId, Channel<IReadOnlyList<ITaskEvent>> channel) : IDisposable
+    /// <summary>One send to a Server-Sent Events stream: the task's stored state when the stream had to catch up, then events after it.</summary>
+    public sealed record StreamBatch(TaskDetails? Snapshot, IReadOnlyList<ITaskEvent> Events);
+
+    public sealed class Subscription(TaskEventStream owner, string taskId, Channel<StreamBatch> channel) : IDisposable
     {
-        public ChannelReader<IReadOnlyList<ITaskEvent>> Reader => channel.Reader;
+        public ChannelReader<StreamBatch> Reader => channel.Reader;
 
         public void Dispose() => owner.Unsubscribe(taskId, channel);
     }
@@ -199,5 +271,6 @@ public sealed class TaskEventStream(IHubContext<TaskHub> hub, TimeProvider time,
         public DateTimeOffset LastSent { get; set; }
         public long LastSequence { get; set; }
         public DateTimeOffset? GapSince { get; set; }
+        public SemaphoreSlim Sending { get; } = new(1, 1);
     }
 }

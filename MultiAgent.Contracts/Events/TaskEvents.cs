@@ -28,7 +28,11 @@ public static class TaskEventNames
     /// <summary>Several events of one task sent together (at most ten sends a second per task and client).</summary>
     public const string BatchUpdate = "batch_update";
 
-    /// <summary>The first SSE event of a stream: the task as <c>GET /api/v1/tasks/{id}</c> returns it, with its sequence.</summary>
+    /// <summary>
+    /// The task as <c>GET /api/v1/tasks/{id}</c> returns it, with its sequence: the first SSE event of a stream, and, on the hub
+    /// and SSE alike, sent mid-stream when events the Api waited for did not arrive in time. It replaces the held state when
+    /// it is not older (<see cref="TaskEventFold.Newer"/>); the events it covers are not sent.
+    /// </summary>
     public const string TaskSnapshot = "task_snapshot";
 
     public static readonly IReadOnlyList<string> All = [TaskStatusUpdate, AgentActivity, SubtaskUpdate, StageTransition, TaskCompleted, ErrorOccurred];

@@ -67,7 +67,7 @@ public class ReplicaTests(ReplicatedPlatform platform)
             finals.Add(done);
         }
 
-        await hub.WaitForAsync<TaskCompletedEvent>(_ => true, TimeSpan.FromSeconds(30));
+        await hub.WaitForEndAsync(TimeSpan.FromSeconds(30));
         var state = TaskEventsTests.AssertConsistent(hub.Snapshot!, hub.Events, finals[0]);
         Assert.Equal(finals[0].Sequence, state.Sequence);
 
