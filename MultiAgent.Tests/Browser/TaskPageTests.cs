@@ -226,6 +226,38 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
     }
 
     [Fact]
+    public async Task The_task_list_shows_a_task_submitted_elsewhere_and_follows_it_to_completed_from_live_events()
+    {
+        var owner = await Platform.RegisterUserAsync();
+        using var api = Platform.CreateClient(owner.Tokens.AccessToken);
+        var page = await OpenPageAsync();
+        await SignInAsync(page, owner.Email, owner.Password);
+        await GotoInteractiveAsync(page, "/tasks");
+        // While the list is live it never polls, so everything below arrives as hub events.
+        await Assertions.Expect(page.Locator(".page-header-live[data-live=Live]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".table-tasks tbody tr")).ToHaveCountAsync(0);
+        await page.EvaluateAsync("() => window.__sameDocument = true");
+
+        var title = $"Listed live {Guid.NewGuid():N}";
+        var script = platform.Script(title);
+        script.Latency = TimeSpan.FromMilliseconds(1500);
+        var created = await PlatformFixture.SubmitAsync(api, title, "Compare three ways to cache the pages of a small news site.");
+
+        var row = page.Locator(".table-tasks tbody tr", new() { HasText = title });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row.Locator(".status-badge")).Not.ToHaveTextAsync("Completed");
+        await Assertions.Expect(row.Locator("[data-label=Stage]")).ToHaveTextAsync("Specialist execution", new() { Timeout = 60_000 });
+        await Assertions.Expect(row.Locator(".status-badge")).ToHaveTextAsync("Completed", new() { Timeout = 90_000 });
+
+        // The row ends where the Api is: status and progress; the finished task's cost is read once it ends.
+        var listed = (await api.GetFromJsonAsync<TaskListResponse>("/api/v1/tasks", JsonDefaults.Options, Ct))!.Tasks.Single(t => t.TaskId == created.TaskId);
+        Assert.Equal(TaskStatus.Completed, listed.Status);
+        await Assertions.Expect(row.Locator(".cell-progress")).ToContainTextAsync($"{listed.Progress}%");
+        await Assertions.Expect(row.Locator(".cell-cost")).ToHaveTextAsync(new Regex(@"^\$\d"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "The task list was reloaded.");
+    }
+
+    [Fact]
     public async Task On_a_phone_the_task_page_with_a_node_open_does_not_scroll_sideways()
     {
         var owner = await Platform.RegisterUserAsync();

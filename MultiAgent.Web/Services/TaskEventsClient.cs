@@ -16,9 +16,12 @@ public enum LiveUpdates
 }
 
 /// <summary>
-/// One page's subscription to a task's events on the Api's hub. Subscribing (again after every reconnect) yields the task's
-/// current state with its sequence (<see cref="Snapshot"/>), then each event (<see cref="Received"/>, batches unpacked in
-/// order). The page folds them into what it shows (<see cref="TaskEventFold"/>); it polls only while not <see cref="LiveUpdates.Live"/>.
+/// One page's subscription on the Api's hub: to one task's events, or to the status updates of every task of the user (a
+/// task list). Subscribing to a task (again after every reconnect) yields its current state with its sequence
+/// (<see cref="Snapshot"/>), then each event (<see cref="Received"/>, batches unpacked in order); the page folds them into
+/// what it shows (<see cref="TaskEventFold"/>). A list subscription raises <see cref="ListSubscribed"/> after every
+/// (re)subscribe, so the page reads the list once to catch up, then <see cref="Received"/> for each task status update.
+/// Pages poll only while not <see cref="LiveUpdates.Live"/>.
 /// </summary>
 public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore tokens, ILogger<TaskEventsClient> logger) : IAsyncDisposable
 {
@@ -26,11 +29,13 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
 
     private HubConnection? connection;
     private string? taskId;
+    private bool list;
 
     public LiveUpdates State { get; private set; } = LiveUpdates.Connecting;
 
     public event Func<LiveUpdates, Task>? StateChanged;
     public event Func<TaskDetails, Task>? Snapshot;
+    public event Func<Task>? ListSubscribed;
     public event Func<ITaskEvent, Task>? Received;
 
     /// <summary>Connects and subscribes to one task. Never throws: on failure <see cref="State"/> becomes <see cref="LiveUpdates.Unavailable"/>.</summary>
@@ -38,21 +43,34 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
     {
         try
         {
-            await ConnectAsync(taskId, cancellationToken);
+            this.taskId = taskId;
+            await ConnectAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
 
-    private async Task ConnectAsync(string taskId, CancellationToken cancellationToken)
+    /// <summary>Connects and subscribes to the status updates of the user's tasks (an admin's: every task). Never throws.</summary>
+    public async Task SubscribeToListAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            list = true;
+            await ConnectAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
     {
         if (connection is not null)
         {
             return;
         }
 
-        this.taskId = taskId;
         var hubUrl = await endpoints.GetHubUrlAsync(cancellationToken);
         if (hubUrl is null)
         {
@@ -74,6 +92,14 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         On<StageTransitionEvent>(TaskEventNames.StageTransition);
         On<TaskCompletedEvent>(TaskEventNames.TaskCompleted);
         On<ErrorOccurredEvent>(TaskEventNames.ErrorOccurred);
+        // Mid-stream, when the Api could not deliver some events in time: the task's stored state, which replaces what is held.
+        connection.On<TaskDetails>(TaskEventNames.TaskSnapshot, async snapshot =>
+        {
+            if (Snapshot is { } handler)
+            {
+                await handler(snapshot);
+            }
+        });
         connection.On<JsonElement>(TaskEventNames.BatchUpdate, async batch =>
         {
             foreach (var taskEvent in TaskEventJson.ParseBatch(batch, Json))
@@ -92,7 +118,7 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogInformation("Live updates for {TaskId} are unavailable ({Reason}); the page will poll instead", taskId, ex.Message);
+            logger.LogInformation("Live updates for {Subject} are unavailable ({Reason}); the page will poll instead", Subject, ex.Message);
             await SetStateAsync(LiveUpdates.Unavailable);
             return;
         }
@@ -105,6 +131,18 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
     {
         try
         {
+            if (list)
+            {
+                await connection!.InvokeAsync("SubscribeToTaskList", cancellationToken);
+                await SetStateAsync(LiveUpdates.Live);
+                if (ListSubscribed is { } caughtUp)
+                {
+                    await caughtUp();
+                }
+
+                return;
+            }
+
             var snapshot = await connection!.InvokeAsync<TaskDetails>("Subscribe", taskId, cancellationToken);
             await SetStateAsync(LiveUpdates.Live);
             if (Snapshot is { } handler)
@@ -114,10 +152,12 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Subscribing to the events of {TaskId} failed; the page will poll instead", taskId);
+            logger.LogWarning(ex, "Subscribing to the events of {Subject} failed; the page will poll instead", Subject);
             await SetStateAsync(LiveUpdates.Unavailable);
         }
     }
+
+    private string Subject => list ? "the task list" : taskId ?? "a task";
 
     private void On<TEvent>(string eventName) where TEvent : ITaskEvent =>
         connection!.On<TEvent>(eventName, e => RaiseAsync(e));
@@ -143,6 +183,7 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
     {
         StateChanged = null;
         Snapshot = null;
+        ListSubscribed = null;
         Received = null;
         if (connection is null)
         {
