@@ -103,7 +103,15 @@ public class CrashRecoveryTests(CrashPlatform platform)
 
         // And the platform goes on taking new work.
         var after = await PlatformFixture.SubmitAsync(api, $"After the crashes {Guid.NewGuid():N}", "Summarise what a bakery needs before opening a second shop.");
-        var afterDone = await PlatformFixture.WaitForStatusAsync(api, after.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        TaskDetails afterDone;
+        try
+        {
+            afterDone = await PlatformFixture.WaitForStatusAsync(api, after.TaskId, t => t.Status.IsTerminal(), PlatformFixture.TaskTimeout);
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\n{await DescribeWorkflowAsync(after.TaskId)}", timeout);
+        }
         Assert.True(afterDone.Status == TaskStatus.Completed, $"A task submitted after the restarts ended {afterDone.Status}: {afterDone.Error}");
     }
 

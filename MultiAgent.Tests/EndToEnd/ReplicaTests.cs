@@ -107,8 +107,9 @@ public class ReplicaTests(ReplicatedPlatform platform)
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal(TaskStatus.Cancelled, (await cancel.Content.ReadFromJsonAsync<CancelTaskResponse>(JsonDefaults.Options, Ct))!.Status);
 
-        // Calls in flight when the task was cancelled may finish; after that the model hears nothing more of this task.
-        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        // Calls in flight when the task was cancelled may finish (a step that read the task just before the cancel can reach
+        // the model seconds later on a loaded machine); after that the model hears nothing more of this task.
+        await Task.Delay(TimeSpan.FromSeconds(5), Ct);
         var callsAfterCancel = script.Calls.Count;
         await Task.Delay(TimeSpan.FromSeconds(4), Ct);
         Assert.Equal(callsAfterCancel, script.Calls.Count);
