@@ -195,14 +195,11 @@ public sealed partial class TaskEventStream(IHubContext<TaskHub> hub, ITaskSnaps
                 snapshot.Progress, snapshot.CurrentStage, snapshot.EstimatedCompletion, snapshot.CompletedAt, snapshot.Error, snapshot.UpdatedAt));
         }
 
-        if (batch.Count == 0)
-        {
-        }
-        else if (batch.Count == 1)
+        if (batch.Count == 1)
         {
             await group.SendAsync(batch[0].Type, batch[0]);
         }
-        else
+        else if (batch.Count > 1)
         {
             await group.SendAsync(TaskEventNames.BatchUpdate, new TaskEventBatch(taskId, [.. batch.Cast<object>()]));
         }

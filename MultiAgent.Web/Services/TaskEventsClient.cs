@@ -93,13 +93,7 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
         On<TaskCompletedEvent>(TaskEventNames.TaskCompleted);
         On<ErrorOccurredEvent>(TaskEventNames.ErrorOccurred);
         // Mid-stream, when the Api could not deliver some events in time: the task's stored state, which replaces what is held.
-        connection.On<TaskDetails>(TaskEventNames.TaskSnapshot, async snapshot =>
-        {
-            if (Snapshot is { } handler)
-            {
-                await handler(snapshot);
-            }
-        });
+        connection.On<TaskDetails>(TaskEventNames.TaskSnapshot, RaiseSnapshotAsync);
         connection.On<JsonElement>(TaskEventNames.BatchUpdate, async batch =>
         {
             foreach (var taskEvent in TaskEventJson.ParseBatch(batch, Json))
@@ -145,10 +139,7 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
 
             var snapshot = await connection!.InvokeAsync<TaskDetails>("Subscribe", taskId, cancellationToken);
             await SetStateAsync(LiveUpdates.Live);
-            if (Snapshot is { } handler)
-            {
-                await handler(snapshot);
-            }
+            await RaiseSnapshotAsync(snapshot);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -161,6 +152,14 @@ public sealed class TaskEventsClient(ApiEndpoints endpoints, ApiTokenStore token
 
     private void On<TEvent>(string eventName) where TEvent : ITaskEvent =>
         connection!.On<TEvent>(eventName, e => RaiseAsync(e));
+
+    private async Task RaiseSnapshotAsync(TaskDetails snapshot)
+    {
+        if (Snapshot is { } handler)
+        {
+            await handler(snapshot);
+        }
+    }
 
     private async Task RaiseAsync(ITaskEvent taskEvent)
     {
