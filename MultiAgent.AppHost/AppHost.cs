@@ -43,7 +43,8 @@ var aigateway = builder.AddProject<Projects.MultiAgent_AiGateway>("aigateway")
     .WithAiConfiguration(builder)
     .WithSettings(builder.Configuration, "Telemetry")
     .WithReplicas(builder.Configuration.GatewayReplicas())
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 
 var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WithReference(db)
@@ -58,6 +59,7 @@ var api = builder.AddProject<Projects.MultiAgent_Api>("api")
     .WithEnvironment("AiGateway__ApiKey", aigatewayApiKey)
     .WithSettings(builder.Configuration, "Telemetry", "RateLimits")
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WithExternalHttpEndpoints();
 
 var orchestrator = builder.AddProject<Projects.MultiAgent_Orchestrator>("orchestrator")
@@ -73,7 +75,8 @@ var orchestrator = builder.AddProject<Projects.MultiAgent_Orchestrator>("orchest
     .WithEnvironment("AI__GatewayKey", aigatewayApiKey)
     // Workflow:StepConcurrency and the like; Orchestrator:Replicas runs several Orchestrators on the same queues.
     .WithSettings(builder.Configuration, "Telemetry", "Workflow")
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash();
 // The broker's management API lets the Orchestrator see that its queues still have their consumers (ConsumerWatchdog).
 if (builder.ExecutionContext.IsRunMode && rabbitmq.Resource is IResourceWithEndpoints broker)
 {
@@ -88,6 +91,7 @@ builder.AddProject<Projects.MultiAgent_Web>("web")
     .WithReference(api)
     .WithSettings(builder.Configuration, "Telemetry")
     .WaitFor(api)
+    .WithRestartOnCrash()
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();

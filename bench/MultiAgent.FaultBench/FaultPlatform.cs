@@ -125,11 +125,18 @@ internal sealed class FaultPlatform : IAsyncDisposable
 
         await App.ResourceNotifications.WaitForResourceAsync(fault.Resource,
             e => e.Snapshot.State?.Text is "Exited" or "Finished" or "Stopped" or "FailedToStart", cancellationToken);
-        // A killed service is restarted at once (as a supervisor would); a stopped server stays down for a while.
-        await Task.Delay(fault.Kill ? TimeSpan.FromSeconds(1) : down, cancellationToken);
-
-        var started = await commands.ExecuteCommandAsync(fault.Resource, KnownResourceCommands.StartCommand, cancellationToken);
-        if (!started.Success) throw new InvalidOperationException($"Starting {fault.Resource} failed: {started.Message}");
+        if (fault.Kill)
+        {
+            // The AppHost starts a crashed service again by itself (WithRestartOnCrash), as a container platform would.
+            await App.ResourceNotifications.WaitForResourceAsync(fault.Resource, KnownResourceStates.Running, cancellationToken);
+        }
+        else
+        {
+            // A stopped server stays down for a while, then is started again.
+            await Task.Delay(down, cancellationToken);
+            var started = await commands.ExecuteCommandAsync(fault.Resource, KnownResourceCommands.StartCommand, cancellationToken);
+            if (!started.Success) throw new InvalidOperationException($"Starting {fault.Resource} failed: {started.Message}");
+        }
         await App.ResourceNotifications.WaitForResourceHealthyAsync(fault.Resource, cancellationToken);
     }
 
