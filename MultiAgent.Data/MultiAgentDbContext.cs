@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Messages;
 using MultiAgent.Data.Entities;
 using MultiAgent.Data.Identity;
 
@@ -154,6 +155,8 @@ public class MultiAgentDbContext(DbContextOptions<MultiAgentDbContext> options)
             e.Property(x => x.RevisionId).HasMaxLength(50);
             e.Property(x => x.TaskId).HasMaxLength(50);
             e.Property(x => x.SpecificAreas).HasJsonConversion().HasDefaultValueSql("'[]'::jsonb");
+            e.Property(x => x.RequestedScope).HasMaxLength(30).HasEnumName();
+            e.Property(x => x.SubtaskIds).HasJsonConversion().HasDefaultValueSql("'[]'::jsonb");
             e.Property(x => x.Priority).HasMaxLength(20).HasDefaultValue("medium");
             e.Property(x => x.Status).HasMaxLength(50).HasEnumName().HasDefaultValue(RevisionStatus.Pending);
             e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");

@@ -265,6 +265,25 @@ public static class TasksApi
         }
 
         var revision = validated.Value!;
+        if (revision.SubtaskIds.Count > 0)
+        {
+            // Chosen subtasks must belong to the plan the task runs now (a whole-task revision replaces the plan).
+            var current = await services.Db.Subtasks.AsNoTracking()
+                .Where(s => s.TaskId == taskId
+                    && s.PlanRound == services.Db.Subtasks.Where(o => o.TaskId == taskId).Max(o => (int?)o.PlanRound))
+                .Select(s => s.SubtaskId)
+                .ToListAsync(cancellationToken);
+            var unknown = revision.SubtaskIds.Where(id => !current.Contains(id)).ToList();
+            if (unknown.Count > 0)
+            {
+                return Problems.Validation(new Dictionary<string, string[]>
+                {
+                    ["subtask_ids"] = [$"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is not a subtask" : "are not subtasks")} of this task's "
+                        + $"current plan; GET /api/v1/tasks/{taskId} lists them."],
+                });
+            }
+        }
+
         var now = services.Now();
         var revisionId = Ids.NewRevisionId();
         services.Db.Revisions.Add(new RevisionEntity
@@ -273,6 +292,8 @@ public static class TasksApi
             TaskId = taskId,
             RevisionRequest = revision.RevisionRequest,
             SpecificAreas = [.. revision.SpecificAreas],
+            RequestedScope = revision.Scope,
+            SubtaskIds = [.. revision.SubtaskIds],
             Priority = revision.Priority,
             Status = RevisionStatus.Pending,
             CreatedAt = now.UtcDateTime,

@@ -110,7 +110,8 @@ public sealed class TaskHistoryReader(MultiAgentDbContext db)
             }
 
             return new RevisionSummary(revision.RevisionId, revision.RevisionRequest, revision.SpecificAreas, revision.Priority, revision.Status,
-                scope, answer, Utc.ToOffset(revision.CreatedAt), Utc.ToOffset(revision.CompletedAt));
+                scope, answer, Utc.ToOffset(revision.CreatedAt), Utc.ToOffset(revision.CompletedAt),
+                revision.RequestedScope is { } requested ? RevisionScopes.Name(requested) : null, revision.SubtaskIds);
         }).ToList();
     }
 

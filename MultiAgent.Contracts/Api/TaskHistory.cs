@@ -58,6 +58,8 @@ public sealed record TaskRevisionsResponse(string TaskId, IReadOnlyList<Revision
 
 /// <param name="Scope">How far back the manager sent the task for this revision, in words; null until it decided.</param>
 /// <param name="AnswerVersion">The answer version the revision delivered; null until it completed.</param>
+/// <param name="RequestedScope">The scope the user chose (<see cref="RevisionScopes"/>); null when the manager decided.</param>
+/// <param name="SubtaskIds">The subtasks the user chose to redo.</param>
 public sealed record RevisionSummary(
     string RevisionId,
     string RevisionRequest,
@@ -67,4 +69,6 @@ public sealed record RevisionSummary(
     string? Scope,
     int? AnswerVersion,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    string? RequestedScope = null,
+    IReadOnlyList<string>? SubtaskIds = null);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.Contracts.Messages;
 
 namespace MultiAgent.Contracts.Api;
 
@@ -123,6 +124,38 @@ public sealed record TaskListResponse(IReadOnlyList<TaskSummary> Tasks, Paginati
 
 public sealed record CancelTaskResponse(string TaskId, TaskStatus Status, string Message);
 
-public sealed record ReviseTaskRequest(string? RevisionRequest, IReadOnlyList<string>? SpecificAreas, string? Priority);
+/// <param name="Scope">
+/// What to redo (<see cref="RevisionScopes"/>): <c>final_answer</c> (the answer is written again from the accepted solutions),
+/// <c>subtasks</c> (the ones in <paramref name="SubtaskIds"/> and every subtask that depends on them) or <c>whole_task</c>
+/// (analysed and planned again). Left out, the manager decides from the request's words and the specific areas.
+/// </param>
+/// <param name="SubtaskIds">With scope <c>subtasks</c>: ids of subtasks of the task's current plan.</param>
+public sealed record ReviseTaskRequest(string? RevisionRequest, IReadOnlyList<string>? SpecificAreas, string? Priority,
+    string? Scope = null, IReadOnlyList<string>? SubtaskIds = null);
+
+/// <summary>The <c>scope</c> values of a revision request, and their meaning for the workflow.</summary>
+public static class RevisionScopes
+{
+    public const string FinalAnswer = "final_answer";
+    public const string Subtasks = "subtasks";
+    public const string WholeTask = "whole_task";
+
+    public static readonly IReadOnlyList<string> All = [FinalAnswer, Subtasks, WholeTask];
+
+    public static RevisionScope? Parse(string? scope) => scope switch
+    {
+        FinalAnswer => RevisionScope.FinalAnswer,
+        Subtasks => RevisionScope.SpecificSubtasks,
+        WholeTask => RevisionScope.FullTask,
+        _ => null,
+    };
+
+    public static string Name(RevisionScope scope) => scope switch
+    {
+        RevisionScope.FinalAnswer => FinalAnswer,
+        RevisionScope.SpecificSubtasks => Subtasks,
+        _ => WholeTask,
+    };
+}
 
 public sealed record ReviseTaskResponse(string TaskId, string RevisionId, TaskStatus Status, DateTimeOffset? EstimatedCompletion);

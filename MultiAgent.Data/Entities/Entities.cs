@@ -1,5 +1,6 @@
 using MultiAgent.Contracts;
 using MultiAgent.Contracts.Api;
+using MultiAgent.Contracts.Messages;
 
 namespace MultiAgent.Data.Entities;
 
@@ -182,6 +183,10 @@ public class RevisionEntity
     public required string TaskId { get; set; }
     public required string RevisionRequest { get; set; }
     public List<string> SpecificAreas { get; set; } = [];
+    /// <summary>The scope the user chose; null when the manager decides from the request's words.</summary>
+    public RevisionScope? RequestedScope { get; set; }
+    /// <summary>With <see cref="RevisionScope.SpecificSubtasks"/>: the subtasks the user chose.</summary>
+    public List<string> SubtaskIds { get; set; } = [];
     public string Priority { get; set; } = Priorities.Medium;
     public DateTime CreatedAt { get; set; }
 

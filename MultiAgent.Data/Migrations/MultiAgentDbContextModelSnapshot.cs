@@ -632,6 +632,11 @@ namespace MultiAgent.Data.Migrations
                         .HasDefaultValue("medium")
                         .HasColumnName("priority");
 
+                    b.Property<string>("RequestedScope")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("requested_scope");
+
                     b.Property<string>("RevisionRequest")
                         .IsRequired()
                         .HasColumnType("text")
@@ -651,6 +656,13 @@ namespace MultiAgent.Data.Migrations
                         .HasColumnType("character varying(50)")
                         .HasDefaultValue("pending")
                         .HasColumnName("status");
+
+                    b.Property<string>("SubtaskIds")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("subtask_ids")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("TaskId")
                         .IsRequired()

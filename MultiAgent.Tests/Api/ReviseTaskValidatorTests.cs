@@ -1,4 +1,5 @@
 using MultiAgent.Contracts.Api;
+using MultiAgent.Contracts.Messages;
 using MultiAgent.Contracts.Validation;
 
 namespace MultiAgent.Tests.Api;
@@ -62,4 +63,45 @@ public class ReviseTaskValidatorTests
 
     [Fact]
     public void Priority_must_be_known() => Assert.Equal(["priority"], Errors("Add more detail on X", null, "asap").Keys);
+
+    [Theory]
+    [InlineData("final_answer", RevisionScope.FinalAnswer)]
+    [InlineData("whole_task", RevisionScope.FullTask)]
+    public void A_chosen_scope_is_taken(string scope, RevisionScope expected)
+    {
+        var result = ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, scope));
+        Assert.Equal(expected, result.Value!.Scope);
+        Assert.Empty(result.Value.SubtaskIds);
+    }
+
+    [Fact]
+    public void Without_a_scope_the_manager_decides() =>
+        Assert.Null(ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null)).Value!.Scope);
+
+    [Fact]
+    public void Chosen_subtasks_are_trimmed_and_taken_once()
+    {
+        var result = ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "subtasks", [" s1 ", "s2", "s1"]));
+        Assert.Equal(RevisionScope.SpecificSubtasks, result.Value!.Scope);
+        Assert.Equal(["s1", "s2"], result.Value.SubtaskIds);
+    }
+
+    [Theory]
+    [InlineData("everything")]
+    [InlineData("SUBTASKS")]
+    [InlineData("")]
+    public void An_unknown_scope_is_refused(string scope) =>
+        Assert.Equal(["scope"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, scope)).Errors.Keys);
+
+    [Fact]
+    public void Scope_subtasks_needs_subtask_ids_and_only_it_takes_them()
+    {
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "subtasks")).Errors.Keys);
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "subtasks", [])).Errors.Keys);
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "subtasks", ["s1", " "])).Errors.Keys);
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "final_answer", ["s1"])).Errors.Keys);
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, null, ["s1"])).Errors.Keys);
+        Assert.Equal(["subtask_ids"], ReviseTaskValidator.Validate(new ReviseTaskRequest("Add more detail on X", null, null, "subtasks",
+            [.. Enumerable.Range(0, ReviseTaskValidator.SubtaskIdsMaxCount + 1).Select(i => $"s{i}")])).Errors.Keys);
+    }
 }

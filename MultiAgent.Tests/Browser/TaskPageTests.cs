@@ -185,6 +185,43 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
     }
 
     [Fact]
+    public async Task Subtasks_chosen_in_the_graph_are_sent_as_the_revision_scope_and_the_history_names_them()
+    {
+        var owner = await Platform.RegisterUserAsync();
+        using var api = Platform.CreateClient(owner.Tokens.AccessToken);
+        var title = $"Graph revision {Guid.NewGuid():N}";
+        platform.Script(title);
+        var created = await PlatformFixture.SubmitAsync(api, title, "Plan a product launch for a small bakery.");
+        var task = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status == TaskStatus.Completed, PlatformFixture.TaskTimeout);
+        var chosen = task.Subtasks.OrderBy(s => s.Phase).Last();
+
+        var page = await OpenPageAsync();
+        await SignInAsync(page, owner.Email, owner.Password);
+        await GotoInteractiveAsync(page, $"/tasks/{task.TaskId}");
+
+        // Submit stays off until a subtask is picked in the graph.
+        await page.GetByLabel("Chosen subtasks").CheckAsync();
+        await Assertions.Expect(page.Locator(".chosen-subtasks")).ToContainTextAsync("Click the subtasks to redo in the graph above.");
+        await page.Locator("#revision-request").FillAsync("Use this year's figures, please.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Request revision" })).ToBeDisabledAsync();
+        var node = page.Locator($".graph-node[data-subtask-id='{chosen.SubtaskId}']");
+        await node.ClickAsync();
+        await Assertions.Expect(node).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(page.Locator(".chosen-subtasks")).ToContainTextAsync(chosen.Title);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request revision" }).ClickAsync();
+
+        await PlatformFixture.WaitForStatusAsync(api, created.TaskId,
+            t => t.Status == TaskStatus.Completed && t.CompletedAt > task.CompletedAt, PlatformFixture.TaskTimeout);
+        var revision = page.Locator(".revision-list .revision");
+        await Assertions.Expect(revision).ToContainTextAsync("Completed", new() { Timeout = 30_000 });
+        await Assertions.Expect(revision).ToContainTextAsync($"Asked for: these subtasks: {chosen.Title}");
+        var stored = Assert.Single((await api.GetFromJsonAsync<TaskRevisionsResponse>($"/api/v1/tasks/{created.TaskId}/revisions", JsonDefaults.Options, Ct))!.Revisions);
+        Assert.Equal(RevisionScopes.Subtasks, stored.RequestedScope);
+        Assert.Equal([chosen.SubtaskId], stored.SubtaskIds);
+        Assert.Equal("Use this year's figures, please.", stored.RevisionRequest);
+    }
+
+    [Fact]
     public async Task A_cancelled_task_shows_the_stage_time_reason_and_subtask_states_where_it_stopped()
     {
         var owner = await Platform.RegisterUserAsync();

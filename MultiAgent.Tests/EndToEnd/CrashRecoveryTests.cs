@@ -114,6 +114,46 @@ public class CrashRecoveryTests(CrashPlatform platform)
         Assert.True(afterDone.Status == TaskStatus.Completed, $"A task submitted after the restarts ended {afterDone.Status}: {afterDone.Error}");
     }
 
+    [Fact]
+    public async Task The_AppHost_starts_a_crashed_service_again_but_leaves_a_stopped_one_stopped()
+    {
+        // The web front end: nothing else in this collection uses it.
+        var notifications = platform.App.ResourceNotifications;
+        var commands = platform.App.Services.GetRequiredService<ResourceCommandService>();
+        await notifications.WaitForResourceHealthyAsync("web", Ct);
+
+        Assert.True(notifications.TryGetCurrentState("web", out var web));
+        var pid = Convert.ToInt32(web.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        System.Diagnostics.Process.GetProcessById(pid).Kill(entireProcessTree: true);
+        int? exitCode = null;
+        await notifications.WaitForResourceAsync("web", e =>
+        {
+            exitCode = e.Snapshot.ExitCode;
+            return e.Snapshot.State?.Text is "Exited" or "Finished";
+        }, Ct);
+        Assert.NotEqual(0, exitCode);
+        await notifications.WaitForResourceAsync("web", KnownResourceStates.Running, Ct);
+        await notifications.WaitForResourceHealthyAsync("web", Ct);
+        Assert.True(notifications.TryGetCurrentState("web", out var back));
+        Assert.NotEqual(pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            back.Snapshot.Properties.SingleOrDefault(p => p.Name == "executable.pid")?.Value?.ToString());
+
+        var stopped = await commands.ExecuteCommandAsync("web", KnownResourceCommands.StopCommand, Ct);
+        Assert.True(stopped.Success, stopped.Message);
+        await notifications.WaitForResourceAsync("web", e => e.Snapshot.State?.Text is "Exited" or "Finished", Ct);
+        // Well past the restart pause (2 s): a stop someone asked for is not a crash.
+        await Task.Delay(CrashRestarterPause * 4, Ct);
+        Assert.True(notifications.TryGetCurrentState("web", out var after));
+        Assert.True(after.Snapshot.State?.Text is "Exited" or "Finished", $"The stopped web front end is {after.Snapshot.State?.Text}.");
+
+        var started = await commands.ExecuteCommandAsync("web", KnownResourceCommands.StartCommand, Ct);
+        Assert.True(started.Success, started.Message);
+        await notifications.WaitForResourceHealthyAsync("web", Ct);
+    }
+
+    /// <summary>The AppHost's first pause before it restarts a crashed service (CrashRestarter.FirstDelay).</summary>
+    private static readonly TimeSpan CrashRestarterPause = TimeSpan.FromSeconds(2);
+
     /// <summary>What a person would look at when a task hangs: its saga's state and the broker's queues.</summary>
     private async Task<string> DescribeWorkflowAsync(string taskId)
     {

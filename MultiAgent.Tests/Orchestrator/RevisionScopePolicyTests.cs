@@ -47,4 +47,32 @@ public class RevisionScopePolicyTests
         Assert.Equal(["s2", "s3", "s4"], RevisionScopePolicy.WithDownstream(["s2"], Plan));
         Assert.Equal(["s4"], RevisionScopePolicy.WithDownstream(["s4"], Plan));
     }
+
+    [Fact]
+    public void A_scope_the_user_chose_wins_over_the_words_of_the_request()
+    {
+        // The words ask to start over, the user chose the final answer only: the choice is what happens.
+        var (scope, ids) = RevisionScopePolicy.Decide("Start over with a different audience.", [], Plan, RevisionScope.FinalAnswer, []);
+        Assert.Equal(RevisionScope.FinalAnswer, scope);
+        Assert.Empty(ids);
+        Assert.Equal(RevisionScope.FullTask,
+            RevisionScopePolicy.Decide("Please make it more concise.", [], Plan, RevisionScope.FullTask, []).Scope);
+    }
+
+    [Fact]
+    public void Chosen_subtasks_are_redone_with_everything_downstream_in_plan_order()
+    {
+        var (scope, ids) = RevisionScopePolicy.Decide("Use 2025 figures.", [], Plan, RevisionScope.SpecificSubtasks, ["s2", "s1"]);
+        Assert.Equal(RevisionScope.SpecificSubtasks, scope);
+        Assert.Equal(["s1", "s2", "s3", "s4"], ids);
+        Assert.Equal(["s3", "s4"], RevisionScopePolicy.Decide("Use 2025 figures.", [], Plan, RevisionScope.SpecificSubtasks, ["s3"]).SubtaskIds);
+    }
+
+    [Fact]
+    public void Chosen_subtasks_no_longer_in_the_plan_leave_the_decision_to_the_words()
+    {
+        var (scope, ids) = RevisionScopePolicy.Decide("Please make it more concise.", [], Plan, RevisionScope.SpecificSubtasks, ["gone"]);
+        Assert.Equal(RevisionScope.FinalAnswer, scope);
+        Assert.Empty(ids);
+    }
 }

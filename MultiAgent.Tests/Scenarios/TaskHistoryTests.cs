@@ -138,6 +138,49 @@ public class TaskHistoryTests(ScriptedPlatform platform)
     }
 
     [Fact]
+    public async Task A_revision_of_chosen_subtasks_redoes_them_and_what_depends_on_them_and_unknown_ids_change_nothing()
+    {
+        using var api = await platform.CreateUserClientAsync();
+        var created = await PlatformFixture.SubmitAsync(api, $"Chosen subtasks {Guid.NewGuid():N}", "Plan a product launch for a small bakery.");
+        var first = await PlatformFixture.WaitForStatusAsync(api, created.TaskId, t => t.Status == TaskStatus.Completed, PlatformFixture.TaskTimeout);
+        Assert.All(first.Subtasks, s => Assert.Equal(1, s.Version));
+
+        // An id that is not in the task's plan: a per-field error, no revision stored, the task untouched.
+        var refused = await api.PostAsJsonAsync($"/api/v1/tasks/{created.TaskId}/revise",
+            new { revision_request = "Use this year's figures.", scope = "subtasks", subtask_ids = new[] { "subtask_not_in_this_plan" } },
+            JsonDefaults.Options, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+        Assert.Contains("subtask_not_in_this_plan", problem["errors"]!["subtask_ids"]![0]!.GetValue<string>());
+        Assert.Empty((await api.GetFromJsonAsync<TaskRevisionsResponse>($"/api/v1/tasks/{created.TaskId}/revisions", JsonDefaults.Options, Ct))!.Revisions);
+        Assert.Equal(TaskStatus.Completed, (await api.GetFromJsonAsync<TaskDetails>($"/api/v1/tasks/{created.TaskId}", JsonDefaults.Options, Ct))!.Status);
+
+        // The first subtask of the plan: it and everything downstream of it are executed again, nothing else.
+        var chosen = first.Subtasks.OrderBy(s => s.Phase).First();
+        var redone = new HashSet<string> { chosen.SubtaskId };
+        while (first.Subtasks.FirstOrDefault(s => !redone.Contains(s.SubtaskId) && s.Dependencies.Any(redone.Contains)) is { } downstream)
+        {
+            redone.Add(downstream.SubtaskId);
+        }
+        var revise = await api.PostAsJsonAsync($"/api/v1/tasks/{created.TaskId}/revise",
+            new { revision_request = "Use this year's figures.", scope = "subtasks", subtask_ids = new[] { chosen.SubtaskId } }, JsonDefaults.Options, Ct);
+        Assert.Equal(HttpStatusCode.OK, revise.StatusCode);
+        var done = await PlatformFixture.WaitForStatusAsync(api, created.TaskId,
+            t => t.Status.IsTerminal() && t.CompletedAt > first.CompletedAt, PlatformFixture.TaskTimeout);
+        Assert.Equal(TaskStatus.Completed, done.Status);
+        foreach (var subtask in done.Subtasks)
+        {
+            Assert.True(redone.Contains(subtask.SubtaskId) ? subtask.Version > 1 : subtask.Version == 1,
+                $"{subtask.Title} ({subtask.SubtaskId}) is at version {subtask.Version}; redone were {string.Join(", ", redone)}.");
+        }
+
+        var stored = Assert.Single((await api.GetFromJsonAsync<TaskRevisionsResponse>($"/api/v1/tasks/{created.TaskId}/revisions", JsonDefaults.Options, Ct))!.Revisions);
+        Assert.Equal(RevisionScopes.Subtasks, stored.RequestedScope);
+        Assert.Equal([chosen.SubtaskId], stored.SubtaskIds);
+        Assert.Contains(redone.Count == 1 ? "1 subtask" : $"{redone.Count} subtasks", stored.Scope);
+    }
+
+    [Fact]
     public async Task Listed_tasks_carry_their_cost_and_usage_reports_latency()
     {
         using var api = await platform.CreateUserClientAsync();

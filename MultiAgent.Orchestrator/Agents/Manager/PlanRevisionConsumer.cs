@@ -40,13 +40,16 @@ public sealed class PlanRevisionConsumer(MultiAgentDbContext db, ILogger<PlanRev
             {
                 r.RevisionRequest,
                 r.SpecificAreas,
+                r.RequestedScope,
+                r.SubtaskIds,
                 Subtasks = Db.Subtasks.Where(s => current.Contains(s.SubtaskId)).OrderBy(s => s.CreatedAt)
                     .Select(s => new PlannedSubtaskInfo(s.SubtaskId, s.Title, s.Description, s.Dependencies)).ToList(),
             })
             .FirstAsync(ct);
         var (revision, subtasks) = (input, input.Subtasks);
 
-        var (scope, subtaskIds) = RevisionScopePolicy.Decide(revision.RevisionRequest, revision.SpecificAreas, subtasks);
+        var (scope, subtaskIds) = RevisionScopePolicy.Decide(revision.RevisionRequest, revision.SpecificAreas, subtasks,
+            revision.RequestedScope, revision.SubtaskIds);
         var description = scope switch
         {
             RevisionScope.FullTask => "Revision: the whole task is analysed and planned again",

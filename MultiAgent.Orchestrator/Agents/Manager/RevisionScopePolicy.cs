@@ -24,6 +24,28 @@ public static class RevisionScopePolicy
         "part", "area", "areas", "data", "detail", "details", "include", "including",
     };
 
+    /// <summary>
+    /// The scope the user chose, when they chose one (chosen subtasks are taken with what depends on them; ids no longer in
+    /// the current plan are ignored, and when none is left the request's words decide); otherwise the request's words and
+    /// the specific areas decide.
+    /// </summary>
+    public static (RevisionScope Scope, IReadOnlyList<string> SubtaskIds) Decide(
+        string request, IReadOnlyList<string> specificAreas, IReadOnlyList<PlannedSubtaskInfo> subtasks,
+        RevisionScope? requestedScope, IReadOnlyList<string> requestedSubtaskIds)
+    {
+        switch (requestedScope)
+        {
+            case RevisionScope.FullTask:
+            case RevisionScope.FinalAnswer:
+                return (requestedScope.Value, []);
+            case RevisionScope.SpecificSubtasks:
+                var chosen = requestedSubtaskIds.Where(id => subtasks.Any(s => s.SubtaskId == id)).ToList();
+                if (chosen.Count > 0) return (RevisionScope.SpecificSubtasks, WithDownstream(chosen, subtasks));
+                break;
+        }
+        return Decide(request, specificAreas, subtasks);
+    }
+
     public static (RevisionScope Scope, IReadOnlyList<string> SubtaskIds) Decide(
         string request, IReadOnlyList<string> specificAreas, IReadOnlyList<PlannedSubtaskInfo> subtasks)
     {
