@@ -26,15 +26,15 @@ public abstract class BrowserTest(PlatformFixture platform, BrowserFixture brows
 
     protected Uri WebAddress => Platform.App.GetEndpoint("web", "http");
 
-    /// <summary>A new page in a fresh browser context (no cookies) on the Web app.</summary>
-    protected async Task<IPage> OpenPageAsync(ViewportSize? viewport = null)
+    /// <summary>A new page in a fresh browser context (no cookies) on the Web app; the browser's time zone is UTC unless given.</summary>
+    protected async Task<IPage> OpenPageAsync(ViewportSize? viewport = null, string timeZone = "UTC")
     {
         var context = await (await browser.GetBrowserAsync()).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = WebAddress.ToString(),
             ViewportSize = viewport ?? Desktop,
             Locale = "en-US",
-            TimezoneId = "UTC",
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(StepTimeoutMs);
         Assertions.SetDefaultExpectTimeout(StepTimeoutMs);

@@ -232,7 +232,8 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
         script.Latency = TimeSpan.FromMilliseconds(2500);
         var created = await PlatformFixture.SubmitAsync(api, title, "Write a detailed competitive analysis of regional bakeries.");
 
-        var page = await OpenPageAsync();
+        // A viewer in India (UTC+05:30 all year): times on the page are in their time zone.
+        var page = await OpenPageAsync(timeZone: "Asia/Kolkata");
         await SignInAsync(page, owner.Email, owner.Password);
         await GotoInteractiveAsync(page, $"/tasks/{created.TaskId}");
         await Assertions.Expect(page.Locator(".graph-node[data-status=in_progress]").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
@@ -245,7 +246,10 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
         Assert.Contains(stage, new[] { TaskStage.SpecialistExecution, TaskStage.ManagerReview });
         var notice = page.Locator(".stopped-notice");
         await Assertions.Expect(notice).ToContainTextAsync($"Cancelled during {MultiAgent.Web.Components.Shared.Display.Humanize(stage).ToLowerInvariant()}");
-        await Assertions.Expect(notice).ToContainTextAsync(Utc(task.CompletedAt!.Value));
+        await Assertions.Expect(notice).ToContainTextAsync(
+            task.CompletedAt!.Value.ToOffset(TimeSpan.FromHours(5.5)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC+05:30");
+        var firstActivity = page.Locator(".activity-time").First;
+        await Assertions.Expect(firstActivity).ToHaveAttributeAsync("title", new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+05:30$"));
         await Assertions.Expect(notice).ToContainTextAsync(task.Error!);
         await Assertions.Expect(page.Locator(".timeline-stopped")).ToContainTextAsync(stage == TaskStage.SpecialistExecution ? "Specialist execution" : "Manager review");
         await Assertions.Expect(page.Locator(".timeline-done")).ToHaveCountAsync(stage == TaskStage.SpecialistExecution ? 3 : 4);
@@ -319,5 +323,4 @@ public sealed class TaskPageTests(ScriptedPlatform platform, BrowserFixture brow
         Assert.True(await HorizontalOverflowAsync(page) <= 0, $"With a subtask open the page scrolls sideways by {await HorizontalOverflowAsync(page)} px.");
     }
 
-    private static string Utc(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }

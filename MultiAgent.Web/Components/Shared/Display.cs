@@ -86,8 +86,25 @@ public static class Display
 
     private static readonly string[] FinalStatuses = ["completed", "failed", "cancelled"];
 
-    public static string Utc(DateTimeOffset? time) =>
-        time?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "—";
+    /// <summary>
+    /// A moment in the viewer's time zone (<see cref="ViewerTimeZone"/>; UTC until the browser has said), with its offset:
+    /// "2026-12-01 09:05:12 UTC+05:30", or "… UTC".
+    /// </summary>
+    public static string DateTime(DateTimeOffset? time, TimeZoneInfo? zone) =>
+        time is { } t ? Local(t, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + OffsetLabel(Local(t, zone).Offset) : "—";
+
+    /// <summary>The time of day in the viewer's time zone, "09:05:12".</summary>
+    public static string TimeOfDay(DateTimeOffset time, TimeZoneInfo? zone) =>
+        Local(time, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>A short moment for chart axes in the viewer's time zone, "Dec 1 09:05 UTC+05:30".</summary>
+    public static string ShortDateTime(DateTimeOffset time, TimeZoneInfo? zone) =>
+        Local(time, zone).ToString("MMM d HH:mm", CultureInfo.InvariantCulture) + " " + OffsetLabel(Local(time, zone).Offset);
+
+    private static DateTimeOffset Local(DateTimeOffset time, TimeZoneInfo? zone) => TimeZoneInfo.ConvertTime(time, zone ?? TimeZoneInfo.Utc);
+
+    private static string OffsetLabel(TimeSpan offset) =>
+        offset == TimeSpan.Zero ? "UTC" : "UTC" + (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString(@"hh\:mm", CultureInfo.InvariantCulture);
 
     public static string Relative(DateTimeOffset? time, DateTimeOffset now)
     {

@@ -5,6 +5,15 @@ export function markInteractive() {
     document.body.setAttribute("data-interactive", "true");
 }
 
+// The viewer's time zone (an IANA name such as "Europe/Paris"): the Web shows times in it.
+export function timeZone() {
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch {
+        return null;
+    }
+}
+
 const drafts = new WeakMap();
 
 // The new-task form keeps what is typed in the browser (localStorage, per user) and counts characters here, so neither
