@@ -16,6 +16,12 @@ public sealed record RouteModelInfo(
     public string Object => "model";
 }
 
+/// <summary>Where a call for a model and an agent role goes (<c>GET /v1/routes/resolve</c>): the route, how it was chosen, its targets.</summary>
+public sealed record RouteResolution(
+    [property: JsonPropertyName("route")] string Route,
+    [property: JsonPropertyName("match")] string Match,
+    [property: JsonPropertyName("targets")] IReadOnlyList<string> Targets);
+
 public sealed record RouteModelList([property: JsonPropertyName("data")] IReadOnlyList<RouteModelInfo> Data)
 {
     [JsonPropertyName("object")]
@@ -38,8 +44,17 @@ public static class ModelsApi
             Models(routes).FirstOrDefault(m => m.Id == id) is { } model
                 ? Results.Json(model, WireJson.Options)
                 : ChatCompletionsApi.Error(404, $"The model '{id}' does not exist; GET /v1/models lists the routes and models.", "invalid_request_error", "model", "model_not_found"));
+        // Where a call would go, resolved as a chat completion is: for the Api's agent types (and anyone configuring routes).
+        app.MapGet("/v1/routes/resolve", (string? model, string? role, RouteTable routes) =>
+            string.IsNullOrWhiteSpace(model)
+                ? ChatCompletionsApi.Error(400, "Give the model to resolve as ?model=... (and the agent role as &role=...).", "invalid_request_error", "model", "missing_required_parameter")
+                : Results.Json(Describe(routes.Resolve(model.Trim(), role)), WireJson.Options))
+            .WithTags("Routing");
         return app;
     }
+
+    public static RouteResolution Describe(ResolvedRoute route) =>
+        new(route.Name, route.Match.ToString().ToLowerInvariant(), [.. route.Targets.Select(t => t.ToString())]);
 
     public static List<RouteModelInfo> Models(RouteTable routes)
     {

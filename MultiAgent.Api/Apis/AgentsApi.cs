@@ -4,6 +4,7 @@ using MultiAgent.Api.Agents;
 using MultiAgent.Api.Auth;
 using StackExchange.Redis;
 using MultiAgent.Api.Tasks;
+using MultiAgent.Api.Usage;
 using MultiAgent.Contracts.Api;
 using MultiAgent.Data;
 
@@ -114,15 +115,40 @@ public static class AgentsApi
             .ToList()));
     }
 
-    public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, CancellationToken cancellationToken)
+    /// <summary>How long the agent types wait for the gateway's routes before answering without them.</summary>
+    private static readonly TimeSpan RouteTimeout = TimeSpan.FromSeconds(2);
+
+    public static async Task<Ok<AgentTypesResponse>> GetAgentTypes(MultiAgentDbContext db, GatewayUsageClient gateway,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking()
             .OrderBy(a => a.AgentType)
             .Select(a => new { a.AgentType, a.Description, a.Capabilities, a.ModelConfig })
             .ToListAsync(cancellationToken);
 
+        // Where each type's calls go is the gateway's to say (routes are its configuration): asked once per model and role.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RouteTimeout);
+        var pairs = agents.Select(a => (a.ModelConfig.Model, a.ModelConfig.Role)).Distinct().ToList();
+        var resolved = await Task.WhenAll(pairs.Select(async pair =>
+        {
+            try
+            {
+                return await gateway.ResolveRouteAsync(pair.Model, pair.Role, timeout.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                loggers.CreateLogger(typeof(AgentsApi).FullName!).LogWarning("The AI gateway did not say where {Role} calls for model {Model} go ({Error}); listed without a route",
+                    pair.Role, pair.Model, ex.Message);
+                return null;
+            }
+        }));
+        var routes = pairs.Zip(resolved).Where(p => p.Second is not null).ToDictionary(p => p.First, p => p.Second!);
+
         var types = agents
-            .Select(a => new AgentTypeInfo(a.AgentType, a.Description, a.Capabilities, a.ModelConfig.Role))
+            .Select(a => new AgentTypeInfo(a.AgentType, a.Description, a.Capabilities, a.ModelConfig.Role, a.ModelConfig.Model,
+                routes.GetValueOrDefault((a.ModelConfig.Model, a.ModelConfig.Role))))
             .DistinctBy(a => a.Type)
             .OrderBy(a => RoleOrder(a.Role))
             .ToList();

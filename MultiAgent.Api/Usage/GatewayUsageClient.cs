@@ -26,6 +26,12 @@ public sealed class GatewayUsageClient(HttpClient http)
         return list?.Data ?? [];
     }
 
+    /// <summary>Where the gateway sends calls for <paramref name="model"/> from an agent of <paramref name="role"/>.</summary>
+    public async Task<ModelRoute> ResolveRouteAsync(string model, string role, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<ModelRoute>($"/v1/routes/resolve?model={Uri.EscapeDataString(model)}&role={Uri.EscapeDataString(role)}",
+            JsonDefaults.Options, cancellationToken)
+        ?? throw new InvalidOperationException("The AI gateway answered an empty route.");
+
     /// <summary>Cost and tokens by model over the last <paramref name="period"/>, in hourly buckets.</summary>
     public async Task<UsageSummary> GetSummaryAsync(TimeSpan period, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -1,9 +1,12 @@
 using System.ClientModel;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MultiAgent.Contracts;
+using MultiAgent.Contracts.Api;
 using MultiAgent.Tests.Support;
 using OpenAI.Chat;
 
@@ -449,5 +452,29 @@ public sealed class GatewayPlatformTests(GatewayPlatformFixture platform)
         Assert.Equal("false", reply.Header("x-should-retry"));
         Assert.DoesNotContain(GatewayPlatformFixture.ProviderKey("fa"), reply.Body);
         Assert.Contains("ai-<provider>-api-key", reply.Body);
+    }
+
+    [Theory]
+    [InlineData("fallback", null, "fallback", "model", "fa/model-a,fb/model-b")]
+    [InlineData("gpt-4o", "claude", "claude", "role", "claude/claude-sonnet-4-5")]
+    [InlineData("fa/model-x", "claude", "fa/model-x", "direct", "fa/model-x")]
+    [InlineData("gpt-4o", "no-such-role", "default", "default", "simulated/*")]
+    public async Task A_route_resolves_as_a_call_would(string model, string? role, string route, string match, string targets)
+    {
+        using var http = platform.CreateClient();
+        var query = $"/v1/routes/resolve?model={Uri.EscapeDataString(model)}" + (role is null ? "" : $"&role={Uri.EscapeDataString(role)}");
+        var resolved = await http.GetFromJsonAsync<ModelRoute>(query, JsonDefaults.Options, Ct);
+
+        Assert.Equal(new ModelRoute(route, match, []) with { Targets = resolved!.Targets }, resolved);
+        Assert.Equal(targets.Split(','), resolved.Targets);
+    }
+
+    [Fact]
+    public async Task Resolving_a_route_needs_a_model()
+    {
+        using var http = platform.CreateClient();
+        using var response = await http.GetAsync("/v1/routes/resolve?role=manager", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("?model=", await response.Content.ReadAsStringAsync(Ct));
     }
 }

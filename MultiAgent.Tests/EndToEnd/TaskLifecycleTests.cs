@@ -155,5 +155,12 @@ public class TaskLifecycleTests(PlatformFixture platform)
         Assert.Contains(types.AgentTypes, t => t.Type == AgentTypes.Coordinator);
         Assert.Contains(types.AgentTypes, t => t.Type == AgentTypes.Analyst);
         Assert.True(types.AgentTypes.Count(t => t.Role == "specialist") >= 8);
+        // Each type says which model it asks for and, from the gateway, where those calls go (the simulated model here).
+        Assert.All(types.AgentTypes, t =>
+        {
+            Assert.False(string.IsNullOrEmpty(t.Model), $"{t.Type} has no model.");
+            Assert.NotNull(t.Route);
+            Assert.Contains(t.Route.Targets, target => target.StartsWith("simulated/", StringComparison.Ordinal));
+        });
     }
 }
