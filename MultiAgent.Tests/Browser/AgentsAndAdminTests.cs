@@ -36,6 +36,10 @@ public sealed class AgentsAndAdminTests(PlatformFixture platform, BrowserFixture
             await Assertions.Expect(developer.Locator(".chip", new() { HasText = Humanize(capability) })).ToHaveCountAsync(1);
         }
         await Assertions.Expect(developer.GetByTestId("agent-status")).ToHaveTextAsync(new Regex(@"^\s*(Idle|Busy)\s*$"));
+        // Where its calls go, as the gateway resolves them.
+        var route = types.Single(t => t.Type == "developer").Route;
+        Assert.NotNull(route);
+        await Assertions.Expect(developer.GetByTestId("agent-route")).ToHaveTextAsync(string.Join(" → ", route.Targets));
 
         // A user sees the agents, not the controls.
         await Assertions.Expect(page.Locator("fluent-switch")).ToHaveCountAsync(0);
