@@ -124,25 +124,62 @@ public sealed class TestAppHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Distinct free TCP ports on the loopback interface (all held until the last is found).</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// Distinct free TCP ports on the loopback interface for the servers, taken below the operating system's ephemeral range:
+    /// a port in that range, free when checked, can be taken by any outgoing connection before the server binds it (CI saw
+    /// RabbitMQ fail to start on such a port). Below it, only a listener can hold a port, and each is checked by binding it.
+    /// Ports are never handed out twice within a test run.
+    /// </summary>
     public static int[] FreePorts(int count)
     {
-        var listeners = new List<TcpListener>();
+        var (low, high) = (10_000, EphemeralRangeStart() - 1);
+        var ports = new List<int>();
+        lock (HandedOut)
+        {
+            for (var attempt = 0; ports.Count < count; attempt++)
+            {
+                if (attempt > 10_000) throw new InvalidOperationException($"No {count} free ports between {low} and {high}.");
+                var port = Random.Shared.Next(low, high + 1);
+                if (HandedOut.Contains(port) || !IsFree(port)) continue;
+                HandedOut.Add(port);
+                ports.Add(port);
+            }
+        }
+        return [.. ports];
+    }
+
+    private static bool IsFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
         try
         {
-            for (var i = 0; i < count; i++)
-            {
-                var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                listeners.Add(listener);
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
         finally
         {
-            listeners.ForEach(l => l.Stop());
+            listener.Stop();
         }
+    }
+
+    /// <summary>The first port of Linux's ephemeral range (<c>ip_local_port_range</c>), else the IANA dynamic range's 49152.</summary>
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (int.TryParse(range[0], out var start) && start > 12_000) return start;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+        }
+        return 49_152;
     }
 
     private static void DeleteDirectory(string path)
