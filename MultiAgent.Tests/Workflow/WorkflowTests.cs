@@ -389,6 +389,25 @@ public class WorkflowTests(WorkflowFixture workflow)
     }
 
     [Fact]
+    public async Task A_model_call_that_times_out_on_its_way_is_retried_not_taken_for_a_cancellation()
+    {
+        // An HTTP timeout surfaces as a TaskCanceledException although nobody cancelled anything (CI saw a step end silently
+        // on one, "stopped: the task was cancelled", and the task wait for the stalled-workflow sweep).
+        var timeouts = 0;
+        var taskId = await workflow.SubmitAsync(script => script
+            .Throw<TaskAnalysisAnswer>(_ => Interlocked.Increment(ref timeouts) == 1
+                ? new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.")
+                : null));
+        AssertCompleted(await workflow.WaitForAsync(taskId));
+
+        var retry = await workflow.WaitForEventAsync<ErrorOccurredEvent>(taskId);
+        Assert.True(retry.RetryScheduled);
+        Assert.Equal("Task analysis", retry.Step);
+        Assert.Contains("did not answer in time", retry.Error);
+        Assert.Equal(2, workflow.Model.Script(taskId).Calls.Count(c => c.Step == nameof(TaskAnalysisAnswer)));
+    }
+
+    [Fact]
     public async Task Cancelling_during_execution_stops_the_work_and_nothing_after_says_otherwise()
     {
         var taskId = Ids.NewTaskId();

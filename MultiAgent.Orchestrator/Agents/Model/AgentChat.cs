@@ -64,7 +64,16 @@ public sealed class AgentChat(IAgentModels models, TaskCancellations cancellatio
             ChatResponse response;
             using (AgentCallContext.Begin(request.Task, AgentTypes.AgentId(agent.Type), agent.Role, $"{request.TaskId}:{request.StepKey}:{attempt}"))
             {
-                response = await client.GetResponseAsync(messages, options, cancellation.Token);
+                try
+                {
+                    response = await client.GetResponseAsync(messages, options, cancellation.Token);
+                }
+                catch (OperationCanceledException ex) when (!cancellation.Token.IsCancellationRequested)
+                {
+                    // Neither the task nor the message was cancelled: the call timed out on its way (an HTTP timeout surfaces as a
+                    // cancellation). A transient failure, retried like one, never mistaken for the user's cancel.
+                    throw new TimeoutException($"The {agent.Type} agent's model call for task {request.TaskId} timed out before it answered.", ex);
+                }
             }
             var text = response.Text;
             if (AgentJson.TryParse<T>(text, out var answer, out problem) && (problem = validate?.Invoke(answer!)) is null)
