@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -37,7 +36,8 @@ internal sealed class CrashRestarter(ResourceNotificationService notifications, 
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan StableAfter = TimeSpan.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<string, Instance> _instances = new();
+    // Only the watch loop below touches this.
+    private readonly Dictionary<string, Instance> _instances = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,29 +47,29 @@ internal sealed class CrashRestarter(ResourceNotificationService notifications, 
             {
                 if (!e.Resource.Annotations.OfType<RestartOnCrashAnnotation>().Any()) continue;
 
-                var instance = _instances.GetOrAdd(e.ResourceId, _ => new Instance());
-                var state = e.Snapshot.State?.Text;
-                lock (instance)
+                if (!_instances.TryGetValue(e.ResourceId, out var instance))
                 {
-                    if (state == instance.LastState) continue;
-                    var previous = instance.LastState;
-                    instance.LastState = state;
-                    if (state == KnownResourceStates.Running)
-                    {
-                        instance.RunningSince = DateTimeOffset.UtcNow;
-                        continue;
-                    }
-                    if (state != KnownResourceStates.Exited && state != KnownResourceStates.Finished) continue;
-                    // First sight of it, a stop someone asked for, a clean exit, or the AppHost shutting down: not a crash.
-                    if (previous is null || previous == KnownResourceStates.Stopping || lifetime.ApplicationStopping.IsCancellationRequested) continue;
-                    if (e.Snapshot.ExitCode is null or 0) continue;
-
-                    instance.Crashes = DateTimeOffset.UtcNow - instance.RunningSince > StableAfter ? 1 : instance.Crashes + 1;
-                    var delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, FirstDelay.Ticks << Math.Min(instance.Crashes - 1, 10)));
-                    logger.LogWarning("{Resource} exited with code {ExitCode} (crash {Crashes} in a row); starting it again in {Delay} s",
-                        e.ResourceId, e.Snapshot.ExitCode, instance.Crashes, (int)delay.TotalSeconds);
-                    _ = RestartAsync(e.ResourceId, delay, stoppingToken);
+                    _instances[e.ResourceId] = instance = new Instance();
                 }
+                var state = e.Snapshot.State?.Text;
+                if (state == instance.LastState) continue;
+                var previous = instance.LastState;
+                instance.LastState = state;
+                if (state == KnownResourceStates.Running)
+                {
+                    instance.RunningSince = DateTimeOffset.UtcNow;
+                    continue;
+                }
+                if (state != KnownResourceStates.Exited && state != KnownResourceStates.Finished) continue;
+                // First sight of it, a stop someone asked for, a clean exit, or the AppHost shutting down: not a crash.
+                if (previous is null || previous == KnownResourceStates.Stopping || lifetime.ApplicationStopping.IsCancellationRequested) continue;
+                if (e.Snapshot.ExitCode is null or 0) continue;
+
+                instance.Crashes = DateTimeOffset.UtcNow - instance.RunningSince > StableAfter ? 1 : instance.Crashes + 1;
+                var delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, FirstDelay.Ticks << Math.Min(instance.Crashes - 1, 10)));
+                logger.LogWarning("{Resource} exited with code {ExitCode} (crash {Crashes} in a row); starting it again in {Delay} s",
+                    e.ResourceId, e.Snapshot.ExitCode, instance.Crashes, (int)delay.TotalSeconds);
+                _ = RestartAsync(e.ResourceId, delay, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

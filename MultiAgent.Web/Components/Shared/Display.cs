@@ -91,15 +91,17 @@ public static class Display
     /// "2026-12-01 09:05:12 UTC+05:30", or "… UTC".
     /// </summary>
     public static string DateTime(DateTimeOffset? time, TimeZoneInfo? zone) =>
-        time is { } t ? Local(t, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " " + OffsetLabel(Local(t, zone).Offset) : "—";
+        time is { } t ? Format(Local(t, zone), "yyyy-MM-dd HH:mm:ss") : "—";
 
     /// <summary>The time of day in the viewer's time zone, "09:05:12".</summary>
     public static string TimeOfDay(DateTimeOffset time, TimeZoneInfo? zone) =>
         Local(time, zone).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>A short moment for chart axes in the viewer's time zone, "Dec 1 09:05 UTC+05:30".</summary>
-    public static string ShortDateTime(DateTimeOffset time, TimeZoneInfo? zone) =>
-        Local(time, zone).ToString("MMM d HH:mm", CultureInfo.InvariantCulture) + " " + OffsetLabel(Local(time, zone).Offset);
+    public static string ShortDateTime(DateTimeOffset time, TimeZoneInfo? zone) => Format(Local(time, zone), "MMM d HH:mm");
+
+    private static string Format(DateTimeOffset local, string pattern) =>
+        local.ToString(pattern, CultureInfo.InvariantCulture) + " " + OffsetLabel(local.Offset);
 
     private static DateTimeOffset Local(DateTimeOffset time, TimeZoneInfo? zone) => TimeZoneInfo.ConvertTime(time, zone ?? TimeZoneInfo.Utc);
 
