@@ -13,7 +13,7 @@ namespace MultiAgent.Orchestrator.Workflow;
 /// the start is then a no-op ("already started"), and every other endpoint is left stopped as well.
 /// <para>
 /// So this watchdog asks the broker's management API (<c>RabbitMQ:ManagementUrl</c>, set by the AppHost; off without it)
-/// which of the workflow's queues (those seen consumed since this process started) have no consumer, and when one has had none for <see cref="ChecksBeforeExit"/> checks
+/// which of the workflow's queues have no consumer, and when one has had none for <see cref="ChecksBeforeExit"/> checks
 /// in a row while the broker answers, it ends the process at once, as a liveness probe would. Nothing is lost by that:
 /// the workflow lives in Postgres and durable queues, unacknowledged messages return to their queues, and the process's
 /// supervisor (the AppHost's restart-on-crash locally, the container platform when deployed) starts a fresh one.
@@ -41,10 +41,8 @@ public sealed class ConsumerWatchdog(IConfiguration configuration, IHttpClientFa
             Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqpUri.UserInfo))));
         var vhost = Uri.EscapeDataString(amqpUri.AbsolutePath is "/" or "" ? "/" : Uri.UnescapeDataString(amqpUri.AbsolutePath.TrimStart('/')));
 
-        // How many checks in a row have found each queue without a consumer, among the queues seen consumed since this process
-        // started (a queue left in the broker by another version, that nothing consumes, is not this process's problem).
+        // How many checks in a row have found each queue without a consumer.
         Dictionary<string, int> missingFor = [];
-        HashSet<string> consumedOnce = [];
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -58,12 +56,10 @@ public sealed class ConsumerWatchdog(IConfiguration configuration, IHttpClientFa
                     continue;
                 }
                 using var queues = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(stoppingToken));
-                var workflowQueues = queues.RootElement.EnumerateArray()
-                    .Where(q => q.GetProperty("name").GetString() is { } name && IsWorkflowQueue(name) && q.TryGetProperty("consumers", out _))
-                    .Select(q => (Name: q.GetProperty("name").GetString()!, Consumers: q.GetProperty("consumers").GetInt32()))
-                    .ToList();
-                consumedOnce.UnionWith(workflowQueues.Where(q => q.Consumers > 0).Select(q => q.Name));
-                missing = [.. workflowQueues.Where(q => q.Consumers == 0 && consumedOnce.Contains(q.Name)).Select(q => q.Name)];
+                missing = [.. queues.RootElement.EnumerateArray()
+                    .Where(q => q.GetProperty("name").GetString() is { } name && IsWorkflowQueue(name)
+                        && q.TryGetProperty("consumers", out var consumers) && consumers.GetInt32() == 0)
+                    .Select(q => q.GetProperty("name").GetString()!)];
             }
             catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {
